@@ -1,0 +1,5 @@
+export default {
+  async fetch(): Promise<Response> {
+    return new Response("not found", { status: 404 });
+  },
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,36 @@
+import { fileURLToPath } from "node:url";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+// One project per runtime: Node (core, generator, scripts, admin server code), workerd (edge worker),
+// and headless Chromium (browser tests, run last and one file at a time).
+export default defineConfig(async () => ({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "node",
+          environment: "node",
+          include: ["core/**/*.test.ts", "container/**/*.test.ts", "scripts/**/*.test.ts", "app/**/*.test.ts", "extensions/**/*.test.ts"],
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: here("./edge-worker/wrangler.jsonc") },
+            miniflare: {
+              bindings: { TEST_MIGRATIONS: await readD1Migrations(here("./prisma/migrations")) },
+            },
+          }),
+        ],
+        test: {
+          name: "edge",
+          include: ["edge-worker/**/*.test.ts"],
+          setupFiles: [here("./edge-worker/test/apply-migrations.ts")],
+        },
+      },
+    ],
+  },
+}));
