@@ -31,6 +31,17 @@ export default defineConfig(async () => ({
           setupFiles: [here("./edge-worker/test/apply-migrations.ts")],
         },
       },
+      {
+        test: {
+          name: "browser",
+          environment: "node",
+          include: ["e2e/**/*.test.ts"],
+          // One browser file at a time: each starts its own servers and Chromium on 2 cores.
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
     ],
   },
 }));
