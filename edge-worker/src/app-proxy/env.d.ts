@@ -1,0 +1,18 @@
+/**
+ * Bindings the app-proxy route reads beyond those in wrangler.jsonc.
+ *
+ * SHOPIFY_API_SECRET: the app's client secret that signs app-proxy requests. A secret in production
+ *   (`wrangler secret put SHOPIFY_API_SECRET`); `.dev.vars` for `wrangler dev`; a miniflare binding in
+ *   vitest.config.ts for the workerd tests. Unset → every proxy request is refused (401).
+ * SHOPIFY_ADMIN_ORIGIN: local and test only — where the Admin GraphQL API is reached instead of
+ *   `https://<shop>` (a stand-in server on 127.0.0.1). Unset in production.
+ */
+interface AppProxyBindings {
+  SHOPIFY_API_SECRET?: string;
+  SHOPIFY_ADMIN_ORIGIN?: string;
+}
+
+interface Env extends AppProxyBindings {}
+declare namespace Cloudflare {
+  interface Env extends AppProxyBindings {}
+}
