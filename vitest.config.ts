@@ -21,7 +21,13 @@ export default defineConfig(async () => ({
           cloudflareTest({
             wrangler: { configPath: here("./edge-worker/wrangler.jsonc") },
             miniflare: {
-              bindings: { TEST_MIGRATIONS: await readD1Migrations(here("./prisma/migrations")) },
+              bindings: {
+                TEST_MIGRATIONS: await readD1Migrations(here("./prisma/migrations")),
+                // App proxy (edge-worker/src/app-proxy): the secret tests sign with, and an Admin API
+                // origin where nothing listens, so no customer-profile refresh ever leaves the machine.
+                SHOPIFY_API_SECRET: "wand-test-proxy-secret",
+                SHOPIFY_ADMIN_ORIGIN: "http://127.0.0.1:9",
+              },
             },
           }),
         ],
