@@ -1,5 +1,36 @@
+import { handleAppProxy } from "./app-proxy/route.ts";
+import { serveDirect } from "./direct-route.ts";
+import { errorResponse, methodNotAllowed, notFound } from "./http-error.ts";
+
+export { EdgeApi } from "./edge-api.ts";
+export { GeneratorContainer } from "./generator-container.ts";
+export { PoolMember } from "./pool-member.ts";
+export { StoreStats } from "./store-stats.ts";
+
+/**
+ * The shopper-facing Worker: a small router. Every error leaves through errorResponse (one shape,
+ * 4xx with a reason; an unexpected fault is logged and answered 500 without details).
+ */
 export default {
-  async fetch(): Promise<Response> {
-    return new Response("not found", { status: 404 });
+  async fetch(request, env, ctx): Promise<Response> {
+    try {
+      const url = new URL(request.url);
+      if (url.pathname === "/healthz") {
+        if (request.method !== "GET" && request.method !== "HEAD") throw methodNotAllowed(["GET", "HEAD"]);
+        return new Response(request.method === "HEAD" ? null : "ok", { headers: { "Content-Type": "text/plain", "Cache-Control": "no-store" } });
+      }
+      if (url.pathname === "/s" || url.pathname.startsWith("/s/")) return await serveDirect(request, url, env, ctx);
+
+      // ── App proxy ─────────────────────────────────────────────────────────────────────────
+      // Owned by the storefront engineer: `/proxy` and `/proxy/...` go to
+      // edge-worker/src/app-proxy/route.ts, which verifies the signature and calls
+      // servePersonaPage (shopper-page.ts) with baseUrl "" and allowOverride false.
+      // ──────────────────────────────────────────────────────────────────────────────────────
+      if (url.pathname === "/proxy" || url.pathname.startsWith("/proxy/")) return await handleAppProxy(request, env, ctx);
+
+      throw notFound("no such route");
+    } catch (error) {
+      return errorResponse(error, request.method);
+    }
   },
 } satisfies ExportedHandler<Env>;

@@ -1,0 +1,164 @@
+import { WorkerEntrypoint } from "cloudflare:workers";
+import { cacheKeyPrefix, isStoreId } from "../../core/cache-key.ts";
+import type { EdgeApiContract, EnqueueResult, PersonaCacheState, PersonaStats, PreviewResult } from "../../core/edge-api.ts";
+import { hashString } from "../../core/hash.ts";
+import { catalogKey, catalogObjectKey, latestPageKey, settingsKey, type PageMeta } from "../../core/storage-keys.ts";
+import { PERSONAS, isPersona, type Persona, type PersonaSignals, type ShopSettings } from "../../core/types.ts";
+import { detectPersona } from "../../core/persona.ts";
+import { forgetPages } from "./page-cache.ts";
+import { allPoolMembers, forgetRecentEnqueues, poolMemberFor } from "./pool-routing.ts";
+import { currentVariant, generationJob, resolvePersonaPage } from "./shopper-page.ts";
+import { flushStats, mergeStats } from "./stats.ts";
+import { forgetSnapshots, loadCatalog, loadSettings, refreshSnapshots } from "./store-data.ts";
+
+/**
+ * The edge's RPC surface for the admin app and the cache CLI (core/edge-api.ts), reached through a
+ * service binding with entrypoint "EdgeApi" — never a public URL. Errors are thrown as plain Errors
+ * with a reason; RPC carries them to the caller.
+ */
+export class EdgeApi extends WorkerEntrypoint<Env> implements EdgeApiContract {
+  async refreshSnapshot(store: string): Promise<{ settingsVersion: number; catalogVersion: string | null }> {
+    checkStore(store);
+    const { settings, catalog } = await refreshSnapshots(this.env, store);
+    if (!settings) throw new Error(`store ${store} is unknown or not installed`);
+    return { settingsVersion: settings.settingsVersion, catalogVersion: catalog?.version ?? null };
+  }
+
+  async cacheState(store: string): Promise<PersonaCacheState[]> {
+    const settings = await this.settingsOf(store);
+    const catalog = await loadCatalog(this.env, store, this.ctx);
+    const variant = currentVariant(settings, catalog);
+    const pending = new Set(
+      (await Promise.all(allPoolMembers(this.env).map((m) => m.pending(store)))).flat(),
+    );
+    return Promise.all(
+      PERSONAS.map(async (persona): Promise<PersonaCacheState> => {
+        const key = generationJob({ settings: { ...settings, scope: "persona" }, catalog, persona, variant }).key;
+        const [exact, latest] = await Promise.all([this.env.PAGES.head(key), this.env.PAGES.head(latestPageKey(store, persona))]);
+        const found = exact ?? latest;
+        const meta = found?.customMetadata as Partial<PageMeta> | undefined;
+        return {
+          persona,
+          enabled: settings.enabledPersonas.includes(persona),
+          state: exact ? "fresh" : latest ? (meta?.key === key ? "fresh" : "stale") : "missing",
+          key,
+          generatedAt: found ? (meta?.generatedAt ?? found.uploaded.toISOString()) : null,
+          source: meta?.source === "llm" || meta?.source === "template" ? meta.source : null,
+          queued: pending.has(key),
+        };
+      }),
+    );
+  }
+
+  async stats(store: string): Promise<PersonaStats[]> {
+    checkStore(store);
+    // This isolate's unsent counts first, so a caller sees its own recent traffic.
+    await flushStats(this.env);
+    const [requests, pools] = await Promise.all([
+      this.env.STATS.getByName(store).read(),
+      Promise.all(allPoolMembers(this.env).map((m) => m.stats(store))),
+    ]);
+    return mergeStats(requests, pools);
+  }
+
+  async preview(store: string, persona: Persona, signals: PersonaSignals = {}): Promise<PreviewResult> {
+    checkPersona(persona);
+    const settings = await this.settingsOf(store);
+    const catalog = await loadCatalog(this.env, store, this.ctx);
+    // The explanation is what the given signals would choose; the page is the persona asked for.
+    const explained = detectPersona(signals, settings);
+    const decision = { ...explained, persona };
+    const page = await resolvePersonaPage(this.env, this.ctx, { settings, catalog, decision });
+    return { html: page.html, cache: page.cache === "holdout" ? "miss" : page.cache, decision: explained };
+  }
+
+  async regenerate(store: string, persona: Persona): Promise<EnqueueResult> {
+    checkPersona(persona);
+    const settings = await this.settingsOf(store);
+    const catalog = await loadCatalog(this.env, store, this.ctx);
+    const job = generationJob({ settings: { ...settings, scope: "persona" }, catalog, persona, variant: currentVariant(settings, catalog) });
+    forgetRecentEnqueues(job.key);
+    return poolMemberFor(this.env, job.key).enqueue(job, { force: true });
+  }
+
+  async purge(store: string, persona?: Persona): Promise<number> {
+    checkStore(store);
+    if (persona !== undefined) checkPersona(persona);
+    const personas = persona ? [persona] : [...PERSONAS];
+    // Counted once per page key, whether it was in KV, R2 or both; `latest` copies are not counted.
+    const deleted = new Set<string>();
+    for (const p of personas) {
+      const prefix = cacheKeyPrefix(store, p);
+      for (const key of await deleteKvPrefix(this.env, prefix)) deleted.add(key);
+      for (const key of await deleteR2Prefix(this.env, prefix)) deleted.add(key);
+      await this.env.PAGES.delete(latestPageKey(store, p));
+      forgetPages(prefix, store);
+      forgetRecentEnqueues(prefix);
+    }
+    return deleted.size;
+  }
+
+  async forgetStore(store: string): Promise<void> {
+    await this.purge(store);
+    await Promise.all([
+      this.env.CACHE.delete(settingsKey(store)),
+      this.env.CACHE.delete(catalogKey(store)),
+      this.env.PAGES.delete(catalogObjectKey(store)),
+      this.env.STATS.getByName(store).clear(),
+    ]);
+    forgetSnapshots(store);
+  }
+
+  async forgetShopper(store: string, shopperId: string): Promise<void> {
+    checkStore(store);
+    if (typeof shopperId !== "string" || shopperId.length === 0 || shopperId.length > 200) throw new Error("invalid shopper id");
+    // Scope-shopper pages are keyed by a hash of the shopper (core/cache-key.ts): find them by it.
+    const marker = `/s-${hashString(`shopper:${shopperId}`)}-`;
+    for (const persona of PERSONAS) {
+      const prefix = `${cacheKeyPrefix(store, persona)}${marker.slice(1)}`;
+      await deleteKvPrefix(this.env, prefix);
+      await deleteR2Prefix(this.env, prefix);
+      forgetPages(prefix, store);
+    }
+    await this.env.DB.prepare("DELETE FROM CustomerProfile WHERE store = ? AND customerId = ?").bind(store, shopperId).run();
+  }
+
+  private async settingsOf(store: string): Promise<ShopSettings> {
+    checkStore(store);
+    const settings = await loadSettings(this.env, store, this.ctx);
+    if (!settings) throw new Error(`store ${store} is unknown or not installed`);
+    return settings;
+  }
+}
+
+function checkStore(store: unknown): asserts store is string {
+  if (!isStoreId(store)) throw new Error(`invalid store id: ${JSON.stringify(store)}`);
+}
+
+function checkPersona(persona: unknown): asserts persona is Persona {
+  if (!isPersona(persona)) throw new Error(`invalid persona: ${JSON.stringify(persona)}`);
+}
+
+async function deleteKvPrefix(env: Env, prefix: string): Promise<string[]> {
+  const deleted: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await env.CACHE.list({ prefix, ...(cursor ? { cursor } : {}) });
+    await Promise.all(page.keys.map((k) => env.CACHE.delete(k.name)));
+    deleted.push(...page.keys.map((k) => k.name));
+    cursor = page.list_complete ? undefined : page.cursor;
+  } while (cursor);
+  return deleted;
+}
+
+async function deleteR2Prefix(env: Env, prefix: string): Promise<string[]> {
+  const deleted: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await env.PAGES.list({ prefix, ...(cursor ? { cursor } : {}) });
+    if (page.objects.length) await env.PAGES.delete(page.objects.map((o) => o.key));
+    deleted.push(...page.objects.map((o) => o.key));
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  return deleted;
+}

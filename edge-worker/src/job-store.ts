@@ -1,0 +1,291 @@
+import type { GenerationJob, Persona } from "../../core/types.ts";
+
+/**
+ * The durable state of one pool member, in its own SQLite storage: the FIFO job queue, the log of
+ * finished jobs (done, skipped, failed — the failed log) and cumulative counters per store+persona.
+ * Pure SQL over `SqlStorage`, no timers and no I/O, so the Durable Object and the tests share it.
+ */
+
+/** At most this many jobs (queued + in flight) per member; more are refused. */
+export const QUEUE_LIMIT = 100;
+/** Attempts per job (a crash mid-job counts as one), then the failed log. */
+export const MAX_ATTEMPTS = 5;
+/** Finished-job rows kept for status and latency charts; older rows are pruned. */
+const LOG_LIMIT = 500;
+
+export type JobState = "queued" | "inflight";
+export type Outcome = "done" | "skipped" | "failed";
+
+export type JobRow = {
+  id: number;
+  key: string;
+  store: string;
+  persona: string;
+  job: string;
+  force: number;
+  state: string;
+  attempts: number;
+  not_before: number;
+  lease_owner: string | null;
+  lease_until: number | null;
+  last_error: string | null;
+};
+
+export type LogRow = {
+  key: string;
+  store: string;
+  persona: string;
+  outcome: string;
+  reason: string | null;
+  attempts: number;
+  duration_ms: number | null;
+  prompt_tokens: number;
+  completion_tokens: number;
+  source: string | null;
+  at: number;
+};
+
+export type CounterRow = {
+  store: string;
+  persona: string;
+  queued: number;
+  refused: number;
+  done: number;
+  failed: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+};
+
+export interface ClaimedJob {
+  row: JobRow;
+  job: GenerationJob;
+  force: boolean;
+  /** Attempt number of this run (1-based), already stored. */
+  attempt: number;
+}
+
+export interface FinishedJob {
+  outcome: Outcome;
+  reason: string | null;
+  durationMs: number | null;
+  promptTokens: number;
+  completionTokens: number;
+  source: string | null;
+}
+
+export class JobStore {
+  constructor(private readonly sql: SqlStorage) {
+    // Created on first use; IF NOT EXISTS keeps it idempotent across object restarts.
+    sql.exec(`CREATE TABLE IF NOT EXISTS jobs (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      key TEXT NOT NULL UNIQUE,
+      store TEXT NOT NULL,
+      persona TEXT NOT NULL,
+      job TEXT NOT NULL,
+      force INTEGER NOT NULL DEFAULT 0,
+      state TEXT NOT NULL DEFAULT 'queued',
+      attempts INTEGER NOT NULL DEFAULT 0,
+      not_before INTEGER NOT NULL,
+      lease_owner TEXT,
+      lease_until INTEGER,
+      last_error TEXT
+    )`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS job_log (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      key TEXT NOT NULL,
+      store TEXT NOT NULL,
+      persona TEXT NOT NULL,
+      outcome TEXT NOT NULL,
+      reason TEXT,
+      attempts INTEGER NOT NULL,
+      duration_ms INTEGER,
+      prompt_tokens INTEGER NOT NULL DEFAULT 0,
+      completion_tokens INTEGER NOT NULL DEFAULT 0,
+      source TEXT,
+      at INTEGER NOT NULL
+    )`);
+    sql.exec(`CREATE INDEX IF NOT EXISTS job_log_key ON job_log(key)`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS counters (
+      store TEXT NOT NULL,
+      persona TEXT NOT NULL,
+      queued INTEGER NOT NULL DEFAULT 0,
+      refused INTEGER NOT NULL DEFAULT 0,
+      done INTEGER NOT NULL DEFAULT 0,
+      failed INTEGER NOT NULL DEFAULT 0,
+      prompt_tokens INTEGER NOT NULL DEFAULT 0,
+      completion_tokens INTEGER NOT NULL DEFAULT 0,
+      PRIMARY KEY (store, persona)
+    )`);
+  }
+
+  /**
+   * Adds a job unless its key is already queued or in flight (then a forced request upgrades the
+   * queued row to forced) or the queue is full (counted as refused).
+   */
+  add(job: GenerationJob, force: boolean, now: number): "queued" | "duplicate" | "refused" {
+    const existing = this.sql.exec<{ id: number }>("SELECT id FROM jobs WHERE key = ?", job.key).toArray()[0];
+    if (existing) {
+      if (force) this.sql.exec("UPDATE jobs SET force = 1 WHERE id = ?", existing.id);
+      return "duplicate";
+    }
+    if (this.size() >= QUEUE_LIMIT) {
+      this.bump(job.store, job.persona, "refused", 1);
+      return "refused";
+    }
+    this.sql.exec(
+      "INSERT INTO jobs (key, store, persona, job, force, not_before) VALUES (?, ?, ?, ?, ?, ?)",
+      job.key,
+      job.store,
+      job.persona,
+      JSON.stringify(job),
+      force ? 1 : 0,
+      now,
+    );
+    this.bump(job.store, job.persona, "queued", 1);
+    return "queued";
+  }
+
+  size(): number {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM jobs").one().n;
+  }
+
+  get(key: string): JobRow | null {
+    return this.sql.exec<JobRow>("SELECT * FROM jobs WHERE key = ?", key).toArray()[0] ?? null;
+  }
+
+  lastLog(key: string): LogRow | null {
+    return this.sql.exec<LogRow>("SELECT * FROM job_log WHERE key = ? ORDER BY id DESC LIMIT 1", key).toArray()[0] ?? null;
+  }
+
+  /** An in-flight row whose lease has no live owner: the member restarted (or was cancelled) mid-job. */
+  abandoned(owner: string, now: number): JobRow | null {
+    return (
+      this.sql
+        .exec<JobRow>(
+          "SELECT * FROM jobs WHERE state = 'inflight' AND (lease_owner IS NOT ? OR lease_until <= ?) ORDER BY id LIMIT 1",
+          owner,
+          now,
+        )
+        .toArray()[0] ?? null
+    );
+  }
+
+  /** The oldest queued job that is due (FIFO; a job backing off does not block the ones behind it). */
+  nextDue(now: number): JobRow | null {
+    return (
+      this.sql.exec<JobRow>("SELECT * FROM jobs WHERE state = 'queued' AND not_before <= ? ORDER BY id LIMIT 1", now).toArray()[0] ??
+      null
+    );
+  }
+
+  /** Marks the row in flight under a lease and counts the attempt before any work starts. */
+  claim(row: JobRow, owner: string, leaseUntil: number): ClaimedJob {
+    const attempt = row.attempts + 1;
+    this.sql.exec(
+      "UPDATE jobs SET state = 'inflight', attempts = ?, lease_owner = ?, lease_until = ? WHERE id = ?",
+      attempt,
+      owner,
+      leaseUntil,
+      row.id,
+    );
+    const job = JSON.parse(row.job) as GenerationJob;
+    return { row: { ...row, state: "inflight", attempts: attempt, lease_owner: owner, lease_until: leaseUntil }, job: { ...job, attempt }, force: row.force === 1, attempt };
+  }
+
+  /** Puts a failed attempt back in the queue, due at `notBefore`. */
+  retryLater(id: number, notBefore: number, error: string): void {
+    this.sql.exec(
+      "UPDATE jobs SET state = 'queued', not_before = ?, lease_owner = NULL, lease_until = NULL, last_error = ? WHERE id = ?",
+      notBefore,
+      error,
+      id,
+    );
+  }
+
+  /** Removes the job and writes its outcome to the log and the counters (the failed log included). */
+  finish(row: JobRow, result: FinishedJob, now: number): void {
+    this.sql.exec("DELETE FROM jobs WHERE id = ?", row.id);
+    this.sql.exec(
+      `INSERT INTO job_log (key, store, persona, outcome, reason, attempts, duration_ms, prompt_tokens, completion_tokens, source, at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      row.key,
+      row.store,
+      row.persona,
+      result.outcome,
+      result.reason,
+      row.attempts,
+      result.durationMs,
+      result.promptTokens,
+      result.completionTokens,
+      result.source,
+      now,
+    );
+    if (result.outcome === "done") {
+      this.bump(row.store, row.persona, "done", 1);
+      this.bump(row.store, row.persona, "prompt_tokens", result.promptTokens);
+      this.bump(row.store, row.persona, "completion_tokens", result.completionTokens);
+    } else if (result.outcome === "failed") {
+      this.bump(row.store, row.persona, "failed", 1);
+    }
+    this.sql.exec("DELETE FROM job_log WHERE id <= (SELECT MAX(id) FROM job_log) - ?", LOG_LIMIT);
+  }
+
+  /** When the next alarm is needed: the earliest due job or the expiry of a lease, else null. */
+  nextWakeAt(): number | null {
+    const row = this.sql
+      .exec<{ at: number | null }>(
+        "SELECT MIN(CASE WHEN state = 'queued' THEN not_before ELSE lease_until END) AS at FROM jobs",
+      )
+      .one();
+    return row.at;
+  }
+
+  counters(store: string): CounterRow[] {
+    return this.sql.exec<CounterRow>("SELECT * FROM counters WHERE store = ?", store).toArray();
+  }
+
+  /** Latencies of generated pages (oldest first) for one store, with when they finished. */
+  recentLatencies(store: string, limit: number): { persona: string; durationMs: number; at: number }[] {
+    return this.sql
+      .exec<{ persona: string; duration_ms: number; at: number }>(
+        `SELECT persona, duration_ms, at FROM (SELECT id, persona, duration_ms, at FROM job_log
+           WHERE store = ? AND outcome = 'done' AND duration_ms IS NOT NULL ORDER BY id DESC LIMIT ?) ORDER BY id`,
+        store,
+        limit,
+      )
+      .toArray()
+      .map((r) => ({ persona: r.persona, durationMs: r.duration_ms, at: r.at }));
+  }
+
+  failedLog(store: string): LogRow[] {
+    return this.sql.exec<LogRow>("SELECT * FROM job_log WHERE store = ? AND outcome = 'failed' ORDER BY id", store).toArray();
+  }
+
+  /** Keys queued or in flight for a store (cache state in the admin). */
+  pendingKeys(store: string): string[] {
+    return this.sql.exec<{ key: string }>("SELECT key FROM jobs WHERE store = ?", store).toArray().map((r) => r.key);
+  }
+
+  private bump(store: string, persona: Persona | string, column: keyof Omit<CounterRow, "store" | "persona">, by: number): void {
+    // The column name comes from the keyof type above, never from input.
+    this.sql.exec(
+      `INSERT INTO counters (store, persona, ${column}) VALUES (?, ?, ?)
+       ON CONFLICT (store, persona) DO UPDATE SET ${column} = ${column} + excluded.${column}`,
+      store,
+      persona,
+      by,
+    );
+  }
+}
+
+/** Longest wait between two attempts of a job. */
+const MAX_RETRY_DELAY_MS = 5 * 60_000;
+
+/**
+ * Exponential backoff with jitter: attempt n waits base·2^(n-1), capped, scaled by a random factor
+ * in [0.5, 1) so jobs that failed together (a generator outage) do not all come back together.
+ */
+export function retryDelayMs(attempt: number, baseMs: number, random: () => number = Math.random): number {
+  const exponential = Math.min(MAX_RETRY_DELAY_MS, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(exponential * (0.5 + random() / 2));
+}

@@ -1,0 +1,101 @@
+import { PAGE_KV_TTL_SECONDS, latestPageKey, type PageMeta } from "../../core/storage-keys.ts";
+import type { Persona } from "../../core/types.ts";
+import { MemoryLru } from "./memory-cache.ts";
+
+/**
+ * The page cache layers (DESIGN.md step 4): in-isolate memory → KV (1 h TTL) → R2 (permanent; a hit
+ * backfills KV) → `latest/<store>/<persona>` in R2, served stale when its variant is older.
+ */
+export type CacheLayer = "memory" | "kv" | "r2" | "stale";
+
+export interface CachedPage {
+  html: string;
+  meta: PageMeta;
+}
+
+export interface PageLookup {
+  layer: CacheLayer;
+  page: CachedPage;
+}
+
+// ~30 KB pages: 256 entries stay well inside an isolate's 128 MB.
+const pages = new MemoryLru<CachedPage>(256, 24 * 1024 * 1024, 60_000);
+// A stale page is remembered only briefly: its replacement is being generated.
+const stalePages = new MemoryLru<CachedPage>(64, 4 * 1024 * 1024, 3_000);
+
+type Waiter = Pick<ExecutionContext, "waitUntil">;
+
+export async function lookupPage(env: Env, waiter: Waiter, key: string, store: string, persona: Persona): Promise<PageLookup | null> {
+  const inMemory = pages.get(key);
+  if (inMemory) return { layer: "memory", page: inMemory };
+
+  const kv = await env.CACHE.getWithMetadata<PageMeta>(key, "text");
+  if (kv.value !== null && kv.metadata) {
+    const page = { html: kv.value, meta: kv.metadata };
+    remember(key, page);
+    return { layer: "kv", page };
+  }
+
+  const latestKey = latestPageKey(store, persona);
+  const staleInMemory = stalePages.get(latestKey);
+  // The exact key and the persona's latest page are read together: a miss costs one R2 round trip.
+  const [exact, latest] = await Promise.all([env.PAGES.get(key), staleInMemory ? Promise.resolve(null) : env.PAGES.get(latestKey)]);
+  if (exact) {
+    await latest?.body.cancel();
+    const page = { html: await exact.text(), meta: metaOf(exact, key) };
+    remember(key, page);
+    waiter.waitUntil(putKv(env, key, page).catch((error: unknown) => console.warn("KV backfill failed", key, error)));
+    return { layer: "r2", page };
+  }
+  if (staleInMemory) return { layer: "stale", page: staleInMemory };
+  if (latest) {
+    const page = { html: await latest.text(), meta: metaOf(latest, latestKey) };
+    if (page.meta.key === key) {
+      // The newest page is the current one (its exact copy was purged or not yet written): a hit.
+      remember(key, page);
+      return { layer: "r2", page };
+    }
+    stalePages.set(latestKey, page, page.html.length);
+    return { layer: "stale", page };
+  }
+  return null;
+}
+
+/** Writes a generated page: R2 (the page, then `latest`), then KV — R2 is the durable copy. */
+export async function writePage(env: Env, store: string, persona: Persona, html: string, meta: PageMeta): Promise<void> {
+  const options = { httpMetadata: { contentType: "text/html; charset=utf-8" }, customMetadata: { ...meta } };
+  await env.PAGES.put(meta.key, html, options);
+  await env.PAGES.put(latestPageKey(store, persona), html, options);
+  await putKv(env, meta.key, { html, meta });
+}
+
+/** Whether a page for exactly this key is stored (pool idempotency: a fresh key is not regenerated). */
+export async function pageExists(env: Env, key: string): Promise<PageMeta | null> {
+  const head = await env.PAGES.head(key);
+  return head ? metaOf(head, key) : null;
+}
+
+/** Drops this isolate's copies of pages under a prefix (purge). */
+export function forgetPages(prefix: string, store: string): void {
+  pages.deletePrefix(prefix);
+  stalePages.deletePrefix(`latest/${store}/`);
+}
+
+function remember(key: string, page: CachedPage): void {
+  pages.set(key, page, page.html.length);
+}
+
+function putKv(env: Env, key: string, page: CachedPage): Promise<void> {
+  return env.CACHE.put(key, page.html, { expirationTtl: PAGE_KV_TTL_SECONDS, metadata: page.meta });
+}
+
+function metaOf(object: R2Object, key: string): PageMeta {
+  const m = object.customMetadata ?? {};
+  return {
+    key: m.key ?? key,
+    variant: m.variant ?? "",
+    source: m.source === "llm" ? "llm" : "template",
+    model: m.model ?? "",
+    generatedAt: m.generatedAt ?? object.uploaded.toISOString(),
+  };
+}

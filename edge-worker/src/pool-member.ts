@@ -1,0 +1,217 @@
+import { DurableObject } from "cloudflare:workers";
+import { z } from "zod";
+import type { EnqueueResult } from "../../core/edge-api.ts";
+import { cacheVariant, parseCacheKey } from "../../core/cache-key.ts";
+import { PROMPT_VERSION } from "../../core/prompt-version.ts";
+import { PERSONAS, type GenerationJob, type Persona } from "../../core/types.ts";
+import { edgeConfig } from "./config.ts";
+import { generatorFor } from "./generator-client.ts";
+import { JobStore, MAX_ATTEMPTS, retryDelayMs, type ClaimedJob, type LogRow } from "./job-store.ts";
+import { pageExists, writePage } from "./page-cache.ts";
+import { loadCatalog, loadSettings } from "./store-data.ts";
+
+/**
+ * One member of the generation pool (DESIGN.md, "The generation pipeline"): a durable FIFO queue in
+ * its own SQLite storage, processed one job per alarm. Alarms are at-least-once and an object can be
+ * restarted at any point, so every step is idempotent: a job is marked in flight under a lease
+ * before work starts, a job found in flight without a live owner is resumed, and a job whose page
+ * already exists is finished without calling the generator.
+ */
+
+export interface JobStatus {
+  key: string;
+  state: "queued" | "inflight" | "done" | "skipped" | "failed" | "none";
+  attempts: number;
+  /** Last error while queued for a retry; the outcome's reason once finished. */
+  reason: string | null;
+}
+
+export interface PoolPersonaStats {
+  persona: Persona;
+  jobsQueued: number;
+  jobsRefused: number;
+  jobsDone: number;
+  jobsFailed: number;
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export interface PoolStoreStats {
+  personas: PoolPersonaStats[];
+  /** Generation latencies of done jobs, oldest first. */
+  latencies: { persona: Persona; durationMs: number; at: number }[];
+}
+
+const JobSchema = z.object({
+  key: z.string().max(300),
+  store: z.string(),
+  persona: z.enum(PERSONAS),
+  shopper: z.string().max(200).optional(),
+  variant: z.string(),
+  catalogVersion: z.string(),
+  settingsVersion: z.number().int(),
+  promptVersion: z.string(),
+  enqueuedAt: z.number(),
+  attempt: z.number().int().min(0),
+});
+
+/** Extra time on top of the generator timeout before an in-flight job counts as abandoned. */
+const LEASE_SLACK_MS = 30_000;
+const RECENT_LATENCIES = 50;
+
+export class PoolMember extends DurableObject<Env> {
+  private readonly jobs: JobStore;
+  // Identifies this incarnation of the object: a lease held by another id belongs to a crashed one.
+  private readonly instanceId = crypto.randomUUID();
+  private busyUntil = 0;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.jobs = new JobStore(ctx.storage.sql);
+  }
+
+  private get memberName(): string {
+    return this.ctx.id.name ?? this.ctx.id.toString();
+  }
+
+  /** Queues a job; `force` regenerates even when the key's page already exists (admin "regenerate"). */
+  async enqueue(input: GenerationJob, options: { force?: boolean } = {}): Promise<EnqueueResult> {
+    const job = JobSchema.parse(input);
+    const parsedKey = parseCacheKey(job.key);
+    if (!parsedKey || parsedKey.store !== job.store || parsedKey.persona !== job.persona || parsedKey.variant !== job.variant) {
+      throw new TypeError(`job key ${JSON.stringify(job.key)} does not match its store/persona/variant`);
+    }
+    const force = options.force === true;
+    if (!force && !this.jobs.get(job.key) && (await pageExists(this.env, job.key))) return { key: job.key, status: "fresh" };
+    const status = this.jobs.add(job, force, Date.now());
+    if (status === "queued") await this.wake(Date.now());
+    return { key: job.key, status };
+  }
+
+  async status(key: string): Promise<JobStatus> {
+    const row = this.jobs.get(key);
+    if (row) return { key, state: row.state === "inflight" ? "inflight" : "queued", attempts: row.attempts, reason: row.last_error };
+    const log = this.jobs.lastLog(key);
+    if (log) return { key, state: log.outcome as JobStatus["state"], attempts: log.attempts, reason: log.reason };
+    return { key, state: "none", attempts: 0, reason: null };
+  }
+
+  async stats(store: string): Promise<PoolStoreStats> {
+    const personas = this.jobs.counters(store).flatMap((c): PoolPersonaStats[] =>
+      PERSONAS.includes(c.persona as Persona)
+        ? [
+            {
+              persona: c.persona as Persona,
+              jobsQueued: c.queued,
+              jobsRefused: c.refused,
+              jobsDone: c.done,
+              jobsFailed: c.failed,
+              promptTokens: c.prompt_tokens,
+              completionTokens: c.completion_tokens,
+            },
+          ]
+        : [],
+    );
+    const latencies = this.jobs
+      .recentLatencies(store, RECENT_LATENCIES)
+      .flatMap((l) => (PERSONAS.includes(l.persona as Persona) ? [{ persona: l.persona as Persona, durationMs: l.durationMs, at: l.at }] : []));
+    return { personas, latencies };
+  }
+
+  /** The failed log of a store: jobs dropped after their last attempt, with the reason. */
+  async failures(store: string): Promise<LogRow[]> {
+    return this.jobs.failedLog(store);
+  }
+
+  async pending(store: string): Promise<string[]> {
+    return this.jobs.pendingKeys(store);
+  }
+
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    if (now < this.busyUntil) {
+      // An earlier alarm of this incarnation is mid-job; it schedules the next one when done. The
+      // lease expiry is the safety net should it never finish.
+      await this.wake(this.busyUntil);
+      return;
+    }
+    const claimed = this.claimNext(now);
+    if (claimed) {
+      this.busyUntil = claimed.row.lease_until ?? 0;
+      try {
+        await this.run(claimed);
+      } finally {
+        this.busyUntil = 0;
+      }
+    }
+    const next = this.jobs.nextWakeAt();
+    if (next !== null) await this.ctx.storage.setAlarm(Math.max(next, Date.now()));
+  }
+
+  private claimNext(now: number): ClaimedJob | null {
+    const leaseUntil = now + edgeConfig(this.env).generatorTimeoutMs + LEASE_SLACK_MS;
+    for (;;) {
+      const abandoned = this.jobs.abandoned(this.instanceId, now);
+      if (!abandoned) break;
+      if (abandoned.attempts < MAX_ATTEMPTS) return this.jobs.claim(abandoned, this.instanceId, leaseUntil);
+      this.jobs.finish(abandoned, failure(`interrupted during attempt ${abandoned.attempts} (object restarted)`), now);
+    }
+    const due = this.jobs.nextDue(now);
+    return due ? this.jobs.claim(due, this.instanceId, leaseUntil) : null;
+  }
+
+  private async run(claimed: ClaimedJob): Promise<void> {
+    const { job, row, force } = claimed;
+    const started = Date.now();
+    try {
+      const settings = await loadSettings(this.env, job.store, null);
+      if (!settings) return this.jobs.finish(row, skipped("store is not installed"), Date.now());
+      const catalog = await loadCatalog(this.env, job.store, null);
+      const variant = cacheVariant({ catalogVersion: catalog.version, settingsVersion: settings.settingsVersion, promptVersion: PROMPT_VERSION });
+      if (variant !== job.variant) return this.jobs.finish(row, skipped(`superseded: the store's variant is now ${variant}`), Date.now());
+      if (!force && (await pageExists(this.env, job.key))) return this.jobs.finish(row, skipped("already fresh"), Date.now());
+
+      const result = await generatorFor(this.env, this.memberName).generate({ job, catalog, settings });
+      await writePage(this.env, job.store, job.persona, result.html, {
+        key: job.key,
+        variant: job.variant,
+        source: result.source,
+        model: result.model,
+        generatedAt: new Date().toISOString(),
+      });
+      this.jobs.finish(
+        row,
+        {
+          outcome: "done",
+          reason: result.warnings.length ? result.warnings.join("; ").slice(0, 500) : null,
+          durationMs: Date.now() - started,
+          promptTokens: result.usage.promptTokens,
+          completionTokens: result.usage.completionTokens,
+          source: result.source,
+        },
+        Date.now(),
+      );
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const now = Date.now();
+      if (claimed.attempt >= MAX_ATTEMPTS) {
+        this.jobs.finish(row, failure(`${reason} (after ${claimed.attempt} attempts)`), now);
+      } else {
+        this.jobs.retryLater(row.id, now + retryDelayMs(claimed.attempt, edgeConfig(this.env).retryBaseMs), reason);
+      }
+    }
+  }
+
+  private async wake(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+}
+
+function skipped(reason: string) {
+  return { outcome: "skipped" as const, reason, durationMs: null, promptTokens: 0, completionTokens: 0, source: null };
+}
+
+function failure(reason: string) {
+  return { outcome: "failed" as const, reason, durationMs: null, promptTokens: 0, completionTokens: 0, source: null };
+}
