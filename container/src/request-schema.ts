@@ -1,0 +1,81 @@
+import { z } from "zod";
+import { shopSettingsSchema } from "../../core/settings.ts";
+import { PERSONAS } from "../../core/types.ts";
+import type { CatalogSnapshot, GenerationJob, Product, ShopSettings } from "../../core/types.ts";
+
+/**
+ * The body of `POST /generate`, validated once at the boundary (DESIGN.md, "The generator").
+ * The schemas mirror core/types.ts; `satisfies` keeps them from drifting apart silently.
+ */
+
+const persona = z.enum(PERSONAS);
+const text = (max: number) => z.string().max(max);
+const decimal = z.string().regex(/^\d+(\.\d+)?$/, "a decimal string such as \"50.00\"");
+
+const productSchema = z.object({
+  id: text(200).min(1),
+  handle: text(255).min(1),
+  title: text(500),
+  description: text(20_000),
+  vendor: text(255),
+  productType: text(255),
+  tags: z.array(text(255)).max(250),
+  price: decimal,
+  compareAtPrice: decimal.nullable(),
+  currency: z.string().regex(/^[A-Z]{3}$/, "an ISO 4217 currency code"),
+  image: z.object({ url: text(2048).min(1), alt: text(1000) }).nullable(),
+  available: z.boolean(),
+  firstVariantId: z.string().regex(/^\d+$/, "a numeric variant id"),
+}) satisfies z.ZodType<Product>;
+
+const catalogSchema = z.object({
+  store: text(100).min(1),
+  version: text(100).min(1),
+  products: z.array(productSchema).max(10_000),
+}) satisfies z.ZodType<CatalogSnapshot>;
+
+// The merchant settings schema is core's, shared with the edge and the admin.
+const settingsSchema = shopSettingsSchema satisfies z.ZodType<ShopSettings>;
+
+const jobSchema = z.object({
+  key: text(500).min(1),
+  store: text(100).min(1),
+  persona,
+  shopper: text(200).optional(),
+  variant: text(200).min(1),
+  catalogVersion: text(100).min(1),
+  settingsVersion: z.number().int().min(0),
+  promptVersion: text(100).min(1),
+  enqueuedAt: z.number().int().min(0),
+  attempt: z.number().int().min(0),
+}) satisfies z.ZodType<GenerationJob>;
+
+/**
+ * `baseUrl` decides how links and the add-to-cart form are written. Default "": relative links, because
+ * one cached page serves both routes — the app proxy (shop origin, relative is right) and the direct
+ * `/s/<store>` route, where the edge rewrites relative links to the shop's absolute origin.
+ * A caller that wants absolute links passes the origin, e.g. "https://demo-apparel.myshopify.com".
+ */
+const baseUrlSchema = z
+  .string()
+  .regex(/^(?:https?:\/\/[a-z0-9.-]+(?::\d{1,5})?\/?)?$/i, "\"\" or an origin such as https://shop.example.com")
+  .transform((v) => v.replace(/\/$/, ""));
+
+export const generateRequestSchema = z
+  .object({ job: jobSchema, catalog: catalogSchema, settings: settingsSchema, baseUrl: baseUrlSchema.default("") })
+  .superRefine((req, ctx) => {
+    if (req.catalog.store !== req.job.store || req.settings.store !== req.job.store) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["job", "store"],
+        message: `job, catalog and settings must name the same store (job "${req.job.store}", catalog "${req.catalog.store}", settings "${req.settings.store}")`,
+      });
+    }
+  });
+
+export type GenerateRequest = z.infer<typeof generateRequestSchema>;
+
+/** Field errors as short "path: message" lines, for the 400 response. */
+export function describeIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => `${issue.path.length ? issue.path.join(".") : "(body)"}: ${issue.message}`);
+}
