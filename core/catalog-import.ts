@@ -2,6 +2,7 @@ import Papa from "papaparse";
 import { hashString } from "./hash.ts";
 import { htmlToText } from "./html-text.ts";
 import { normaliseDecimal } from "./money.ts";
+import { isHttpUrl } from "./urls.ts";
 import type { CatalogSnapshot, Product } from "./types.ts";
 
 /**
@@ -12,7 +13,7 @@ import type { CatalogSnapshot, Product } from "./types.ts";
  * What becomes of each Product field:
  * - price, compareAtPrice: of the first variant (its first row with a price), normalised to "50.00";
  *   a compare-at price that is not above the price is not a sale and becomes null.
- * - image: the first row of the product that has an Image Src; alt = Image Alt Text, else the title.
+ * - image: the first row of the product with an http(s) Image Src; alt = Image Alt Text, else the title.
  * - available: published (and, in newer exports, Status active) and at least one variant in stock
  *   or sold when out of stock (Variant Inventory Policy "continue").
  * - firstVariantId: the CSV has no variant ids (Shopify assigns them on import), so a CSV-imported
@@ -71,7 +72,7 @@ function toProduct(d: Draft, currency: string, warnings: string[]): Product | nu
   let compareAtPrice = compareAtRaw ? normaliseDecimal(compareAtRaw) : null;
   if (compareAtPrice !== null && Number(compareAtPrice) <= Number(price)) compareAtPrice = null;
 
-  const imageRow = d.rows.find((r) => col(r, "Image Src") !== "");
+  const imageRow = d.rows.find((r) => isHttpUrl(col(r, "Image Src")));
   const image = imageRow ? { url: col(imageRow, "Image Src"), alt: col(imageRow, "Image Alt Text") || title } : null;
 
   const publishedRaw = col(d.first, "Published");

@@ -1,6 +1,6 @@
 import { escapeAttr, escapeHtml } from "./html.ts";
 import { formatMoney, savingsOf } from "./money.ts";
-import { cartAddUrl, productUrl } from "./urls.ts";
+import { cartAddUrl, isHttpUrl, productUrl } from "./urls.ts";
 import type { Persona, Product } from "./types.ts";
 
 /**
@@ -15,9 +15,6 @@ import type { Persona, Product } from "./types.ts";
 /** The line-item property that attributes an add to cart to the persona page. */
 export const PERSONA_PROPERTY = "properties[_wand_persona]";
 
-// Only http(s) images; CSP allows https and data only, but a stored catalog could carry anything.
-const IMAGE_URL = /^https?:\/\/[^\s"'<>]+$/i;
-
 function firstSentence(text: string, max = 140): string {
   const firstLine = text.split("\n")[0] ?? "";
   const m = /^(.+?[.!?])(\s|$)/.exec(firstLine);
@@ -26,7 +23,8 @@ function firstSentence(text: string, max = 140): string {
 }
 
 function media(p: Product): string {
-  if (p.image && IMAGE_URL.test(p.image.url)) {
+  // Only http(s) images: a stored catalog could carry anything (the importer filters too).
+  if (p.image && isHttpUrl(p.image.url)) {
     const alt = p.image.alt.trim() || p.title;
     // Fixed intrinsic size + aspect-ratio box: no layout shift, and a neutral box with the alt text
     // when the image cannot load.

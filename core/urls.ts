@@ -27,3 +27,11 @@ export function cartAddUrl(baseUrl: string): string {
 export function shopBaseUrl(shopDomain: string): string {
   return `https://${shopDomain}`;
 }
+
+// An absolute http(s) URL with no whitespace, quotes or angle brackets.
+const HTTP_URL = /^https?:\/\/[^\s"'<>`]+$/i;
+
+/** True for the only image URLs a page may carry (CSP allows https and data; catalogs give http(s)). */
+export function isHttpUrl(url: string): boolean {
+  return HTTP_URL.test(url);
+}
