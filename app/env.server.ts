@@ -1,0 +1,66 @@
+import { z } from "zod";
+import type { EdgeApiContract } from "../core/edge-api.ts";
+
+/**
+ * The admin Worker's environment, validated once per env object at the boundary. Bindings come from
+ * app/wrangler.jsonc (types generated into worker-configuration.d.ts); secrets and dev-only vars are
+ * declared here because `wrangler types` does not see them.
+ */
+export interface AppBindings extends Env {
+  SHOPIFY_API_SECRET?: string;
+  /** "1" only in `npm start`'s dev vars and the browser tests: see local-mode.server.ts. */
+  WAND_LOCAL_ADMIN?: string;
+  /** Optional: custom shop domains the app may be opened from (comma-separated), e.g. for dev stores. */
+  SHOP_CUSTOM_DOMAINS?: string;
+  /** Tests only: an Admin-GraphQL-speaking server on a loopback address (see sync-shop-catalog.server.ts). */
+  SHOPIFY_ADMIN_API_ORIGIN?: string;
+}
+
+const shopifyConfigSchema = z.object({
+  SHOPIFY_API_KEY: z.string().trim().min(1, "required (the app's client id)"),
+  SHOPIFY_API_SECRET: z.string().trim().min(1, "required (a secret: wrangler secret put SHOPIFY_API_SECRET)"),
+  SHOPIFY_APP_URL: z.httpUrl("must be the admin's https URL"),
+  SCOPES: z
+    .string()
+    .trim()
+    .min(1, "required, e.g. read_products,read_customers")
+    .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean)),
+  SHOP_CUSTOM_DOMAINS: z
+    .string()
+    .optional()
+    .transform((s) => (s ? s.split(",").map((x) => x.trim()).filter(Boolean) : [])),
+});
+
+export type ShopifyConfig = z.output<typeof shopifyConfigSchema>;
+
+export class EnvError extends Error {
+  override name = "EnvError";
+}
+
+const cache = new WeakMap<object, ShopifyConfig>();
+
+/** The Shopify app configuration from the env; throws EnvError naming every bad field. */
+export function shopifyConfig(env: AppBindings): ShopifyConfig {
+  const hit = cache.get(env);
+  if (hit) return hit;
+  const result = shopifyConfigSchema.safeParse(env);
+  if (!result.success) {
+    const fields = result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new EnvError(`admin environment is incomplete: ${fields}`);
+  }
+  cache.set(env, result.data);
+  return result.data;
+}
+
+/** True when the env carries a complete Shopify configuration. */
+export function hasShopifyConfig(env: AppBindings): boolean {
+  return shopifyConfigSchema.safeParse(env).success;
+}
+
+/**
+ * The edge worker's RPC surface. The binding's generated type is a plain `Service` (wrangler cannot see
+ * the other Worker's class from here); the contract in core/edge-api.ts is what the edge implements.
+ */
+export function edgeApi(env: AppBindings): EdgeApiContract {
+  return env.EDGE as unknown as EdgeApiContract;
+}

@@ -1,0 +1,50 @@
+import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/cloudflare";
+import { Link, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
+import { NavMenu } from "@shopify/app-bridge-react";
+import { AppProvider } from "@shopify/shopify-app-remix/react";
+import { boundary } from "@shopify/shopify-app-remix/server";
+import { requireAdmin } from "../admin-context.server";
+import { LocalModeBar } from "../components/local-mode-bar";
+import { shopifyConfig } from "../env.server";
+import { localShops } from "../local-mode.server";
+
+/**
+ * The authenticated layout: every /app/* page is below it. Embedded in the Shopify admin it loads
+ * App Bridge (navigation in the admin's sidebar); in local mode there is no admin around it, so it
+ * shows its own navigation and the demo shop switcher instead.
+ */
+export const loader = async ({ request, context }: LoaderFunctionArgs) => {
+  const admin = await requireAdmin(request, context);
+  if (admin.mode === "local") {
+    return { mode: "local" as const, apiKey: "", shopDomain: admin.shopDomain, shops: await localShops(admin.env) };
+  }
+  return { mode: "shopify" as const, apiKey: shopifyConfig(admin.env).SHOPIFY_API_KEY, shopDomain: admin.shopDomain, shops: [] };
+};
+
+export default function App() {
+  const { mode, apiKey, shopDomain, shops } = useLoaderData<typeof loader>();
+  return (
+    <AppProvider isEmbeddedApp={mode === "shopify"} apiKey={apiKey}>
+      {mode === "shopify" ? (
+        <NavMenu>
+          <Link to="/app" rel="home">
+            Dashboard
+          </Link>
+          <Link to="/app/personas">Personas</Link>
+          <Link to="/app/preview">Preview</Link>
+        </NavMenu>
+      ) : (
+        <LocalModeBar shopDomain={shopDomain} shops={shops} />
+      )}
+      <Outlet />
+    </AppProvider>
+  );
+}
+
+// Shopify's boundary: turns the library's auth responses (redirects, App Bridge bounce) into the
+// right document, and keeps the headers Shopify needs on errors too.
+export function ErrorBoundary() {
+  return boundary.error(useRouteError());
+}
+
+export const headers: HeadersFunction = (headersArgs) => boundary.headers(headersArgs);
