@@ -14,7 +14,8 @@ import type { Persona } from "./types.ts";
  *   POST /ops/stores/<store>/purge       { persona? } → { deleted: number }    (EdgeApi.purge)
  *   POST /ops/stores/<store>/warm        → { results: EnqueueResult[] }        (EdgeApi.regenerate per enabled persona)
  *
- * Errors: { error: string } with 400 (bad input), 401 (token), 404 (unknown store or route), 405.
+ * Errors: { error: <code>, reason: <words> } with 400 (bad input), 401 (token), 404 (unknown store or
+ * route), 405 (method), 413 (body).
  */
 export const OPS_PREFIX = "/ops";
 

@@ -100,7 +100,8 @@ export class LocalBackend implements CacheBackend {
     const r2Keys = [...r2.map((o) => o.key), ...latest];
     // R2 deletes up to 1000 keys per call.
     for (let i = 0; i < r2Keys.length; i += 1000) await env.PAGES.delete(r2Keys.slice(i, i + 1000));
-    const deleted = new Set([...kv.map((k) => k.name), ...r2Keys]).size;
+    // Counted once per page key, in KV, R2 or both; the `latest` copies are not counted (as EdgeApi.purge).
+    const deleted = new Set([...kv.map((k) => k.name), ...r2.map((o) => o.key)]).size;
     return { deleted, ...(await this.forgetInRunningEdge(store, persona)) };
   }
 

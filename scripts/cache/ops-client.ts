@@ -53,7 +53,8 @@ const StatsSchema = z.object({
   recentLatenciesMs: z.array(z.number()),
 });
 const EnqueueSchema = z.object({ key: z.string(), status: z.enum(["queued", "duplicate", "refused", "fresh"]) });
-const ErrorSchema = z.object({ error: z.string() });
+// The edge answers errors as { error: <code>, reason: <words> } (edge-worker/src/http-error.ts).
+const ErrorSchema = z.object({ error: z.string(), reason: z.string().optional() });
 
 export class OpsClient implements CacheBackend {
   readonly where: string;
@@ -115,7 +116,8 @@ export class OpsClient implements CacheBackend {
       // Not JSON: handled below with the status.
     }
     if (!response.ok) {
-      const reason = ErrorSchema.safeParse(json).data?.error ?? `HTTP ${response.status}`;
+      const error = ErrorSchema.safeParse(json).data;
+      const reason = error?.reason ?? error?.error ?? `HTTP ${response.status}`;
       if (response.status === 401) throw new CliError(`the edge refused the ops token (401): ${reason}`);
       // 400 and 404 are about what the operator asked for (a bad persona, an unknown store).
       if (response.status === 400 || response.status === 404) throw usageError(reason);
