@@ -1,0 +1,53 @@
+import { writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { BenchModule, BenchResult } from "./types.ts";
+
+/**
+ * `npm run bench [name ...]`: runs every registered benchmark (or the named ones) one after the
+ * other, prints a markdown table and writes bench/results.json.
+ *
+ * To add a benchmark: write bench/<name>.ts exporting `run(): Promise<BenchResult>` and append an
+ * entry to BENCHES. Modules are imported lazily, so one bench's set-up never slows another.
+ */
+export const BENCHES: { name: string; load: () => Promise<BenchModule> }[] = [
+  { name: "template-render", load: () => import("./template-render.ts") },
+];
+
+const RESULTS_FILE = fileURLToPath(new URL("./results.json", import.meta.url));
+
+function fmt(value: number): string {
+  return Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 1 ? value.toFixed(2) : value.toPrecision(3);
+}
+
+function table(results: BenchResult[]): string {
+  const lines = ["| bench | metric | value | target | pass |", "| --- | --- | ---: | --- | --- |"];
+  for (const r of results) {
+    for (const [metric, value] of Object.entries(r.metrics)) {
+      const isTarget = r.target?.metric === metric;
+      const target = isTarget && r.target ? `${r.target.max !== undefined ? `< ${r.target.max}` : `> ${r.target.min}`} ${r.units[metric] ?? ""}`.trim() : "";
+      const pass = isTarget && r.pass !== undefined ? (r.pass ? "yes" : "NO") : "";
+      lines.push(`| ${r.name} | ${metric} | ${fmt(value)} ${r.units[metric] ?? ""} | ${target} | ${pass} |`);
+    }
+  }
+  return lines.join("\n");
+}
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const selected = wanted.length ? BENCHES.filter((b) => wanted.includes(b.name)) : BENCHES;
+  const unknown = wanted.filter((w) => !BENCHES.some((b) => b.name === w));
+  if (unknown.length) throw new Error(`unknown bench: ${unknown.join(", ")} (known: ${BENCHES.map((b) => b.name).join(", ")})`);
+
+  const results: BenchResult[] = [];
+  for (const b of selected) {
+    const mod = await b.load();
+    results.push(await mod.run());
+  }
+  console.log(`\n${table(results)}\n`);
+  writeFileSync(RESULTS_FILE, `${JSON.stringify({ generatedAt: new Date().toISOString(), node: process.versions.node, platform: `${process.platform}-${process.arch}`, results }, null, 2)}\n`);
+  console.log(`results written to ${RESULTS_FILE}`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await main();
+}
