@@ -13,14 +13,16 @@ export interface ExtractedHtml {
   title: string | null;
 }
 
-const FENCE = /```[ \t]*([\w-]*)[^\n]*\n([\s\S]*?)(?:```|$)/g;
+const FENCE = /```[ \t]*([\w-]*)[^\n]*\n([\s\S]*?)(?:(```)|$)/g;
 const FIRST_TAG = /<(?:!doctype|html|head|body|main|section|article|div|header|nav|aside|footer|style|h[1-6]|p|ul|ol|figure|details|table|wand-product)\b/i;
 
 export function extractHtml(answer: string): ExtractedHtml {
   const trimmed = answer.trim();
   if (!trimmed) throw new PipelineError("empty answer");
 
-  const markup = stripProse(fromFences(trimmed) ?? trimmed);
+  const fenced = fromFences(trimmed);
+  // A fence left open means the answer was cut off: its tail is page, not closing prose.
+  const markup = stripProse(fenced?.body ?? trimmed, !fenced || fenced.closed);
   if (markup === null) throw new PipelineError("answer contains no HTML");
 
   const title = /<title\b[^>]*>([\s\S]*?)<\/title\s*>/i.exec(markup)?.[1] ?? null;
@@ -41,21 +43,21 @@ export function extractHtml(answer: string): ExtractedHtml {
 }
 
 /** The most likely page among fenced blocks: an html-tagged one, else the longest with markup. */
-function fromFences(text: string): string | null {
-  const blocks = [...text.matchAll(FENCE)].map((m) => ({ lang: (m[1] ?? "").toLowerCase(), body: m[2] ?? "" }));
+function fromFences(text: string): { body: string; closed: boolean } | null {
+  const blocks = [...text.matchAll(FENCE)].map((m) => ({ lang: (m[1] ?? "").toLowerCase(), body: m[2] ?? "", closed: m[3] !== undefined }));
   const withMarkup = blocks.filter((b) => FIRST_TAG.test(b.body));
   if (withMarkup.length === 0) return null;
   const tagged = withMarkup.filter((b) => b.lang === "html" || b.lang === "htm");
   const pool = tagged.length ? tagged : withMarkup;
-  return pool.reduce((best, b) => (b.body.length > best.body.length ? b : best)).body;
+  return pool.reduce((best, b) => (b.body.length > best.body.length ? b : best));
 }
 
-/** Cuts prose before the first structural tag and after the last '>'. */
-function stripProse(text: string): string | null {
+/** Cuts prose before the first structural tag and, when `cutTail`, after the last '>'. */
+function stripProse(text: string, cutTail: boolean): string | null {
   const start = text.search(FIRST_TAG);
   if (start < 0) return null;
   const end = text.lastIndexOf(">");
-  return end > start ? text.slice(start, end + 1) : text.slice(start);
+  return cutTail && end > start ? text.slice(start, end + 1) : text.slice(start);
 }
 
 function cleanTitle(raw: string): string | null {

@@ -29,10 +29,12 @@ export function expandPlaceholders(
   const unknown: string[] = [];
   const repeated: string[] = [];
   const expanded = html.replace(PLACEHOLDER, (_whole, rawHandle: string | undefined) => {
-    const handle = decodeAttribute(rawHandle ?? "").trim();
+    // No handle: sanitize.ts already warned (a misplaced or incomplete placeholder).
+    if (rawHandle === undefined) return "";
+    const handle = decodeAttribute(rawHandle).trim();
     const product = byHandle.get(handle.toLowerCase());
     if (!product) {
-      unknown.push(handle || "(missing handle)");
+      unknown.push(handle || "(empty handle)");
       return "";
     }
     if (placed.includes(product.handle)) {

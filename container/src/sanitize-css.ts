@@ -14,7 +14,8 @@ const BLOCKED_PROPERTIES = /(?<![\w-])(?:behavior|-ms-behavior|-moz-binding)\s*:
 const BLOCKED_AT_RULES = /@(?:import|charset|namespace)\b[^;{}]*;?/gi;
 const FONT_FACE = /@font-face\b[^{}]*\{[^{}]*\}?/gi;
 const SCRIPT_SCHEMES = /(?:javascript|vbscript|livescript)\s*:/gi;
-const CONTENT_DECLARATION = /(?<![\w-])content\s*:\s*([^;}]*)/gi;
+// The value runs to the first ';' or '}' outside quotes.
+const CONTENT_DECLARATION = /(?<![\w-])content\s*:\s*((?:"[^"]*"?|'[^']*'?|[^;}"'])*)/gi;
 
 export const MAX_CSS_CHARS = 24_000;
 

@@ -66,6 +66,7 @@ export function sanitizeFragment(input: string, options: SanitizeOptions): Sanit
 
   const removed = new Set<string>();
   const misplaced: string[] = [];
+  const warnings: string[] = [];
   const openAncestors: string[] = [];
 
   const body = sanitizeHtml(normalisePlaceholders(withoutStyles), {
@@ -98,24 +99,25 @@ export function sanitizeFragment(input: string, options: SanitizeOptions): Sanit
       "wand-product": (tag, attribs) => {
         // The ancestors list includes this element itself (onOpenTag ran first).
         const inside = openAncestors.slice(0, -1).find((a) => NO_CARD_INSIDE.has(a));
-        if (inside) {
-          misplaced.push(`${attribs.handle ?? "?"} inside <${inside}>`);
-          return { tagName: "wand-product-misplaced", attribs: {} };
-        }
-        // Only the handle: the card brings everything else, and placeholders.ts expects exactly this shape.
-        return { tagName: tag, attribs: attribs.handle === undefined ? {} : { handle: attribs.handle } };
+        if (attribs.handle === undefined) warnings.push("dropped a product placeholder without a handle");
+        if (inside) misplaced.push(`${attribs.handle ?? "?"} inside <${inside}>`);
+        // Only the handle: the card brings everything else, and placeholders.ts expects exactly this
+        // shape. A placeholder to drop keeps its tag without a handle: renaming it to a disallowed tag
+        // would trip sanitize-html, which then mislabels the next closing tag at the same depth.
+        const kept: sanitizeHtml.Attributes = attribs.handle === undefined || inside ? {} : { handle: attribs.handle };
+        return { tagName: tag, attribs: kept };
       },
       "*": (tag, attribs) => ({ tagName: tag, attribs: tag === "wand-product" ? attribs : cleanGlobalAttributes(attribs) }),
     },
     exclusiveFilter: (frame) => (frame.tag === "a" && !frame.attribs.href ? "excludeTag" : false),
   });
 
-  const warnings: string[] = [];
   if (removed.size) warnings.push(`removed disallowed elements: ${[...removed].sort().join(", ")}`);
   if (misplaced.length) warnings.push(`dropped misplaced product placeholders: ${misplaced.join(", ")}`);
 
   const css = styles.map(sanitizeCss).filter(Boolean).join("\n");
-  return { html: css ? `<style>${css}</style>\n${body}` : body, warnings };
+  const html = body.replace(/<wand-product><\/wand-product>/g, "");
+  return { html: css ? `<style>${css}</style>\n${html}` : html, warnings };
 }
 
 /**
