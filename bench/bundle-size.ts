@@ -10,8 +10,9 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
+import type { BenchResult } from "./types.ts";
 
-const run = promisify(execFile);
+const execFileAsync = promisify(execFile);
 const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 
 export const BUNDLE_TARGET_GZIP_BYTES = 300 * 1024;
@@ -29,7 +30,7 @@ export async function measureBundleSize(configPath = resolve(repoRoot, "edge-wor
   const outdir = await mkdtemp(join(tmpdir(), "wand-bundle-"));
   try {
     const wrangler = resolve(repoRoot, "node_modules/.bin/wrangler");
-    const { stdout, stderr } = await run(wrangler, ["deploy", "--dry-run", "--outdir", outdir, "--containers-rollout=none", "-c", configPath], {
+    const { stdout, stderr } = await execFileAsync(wrangler, ["deploy", "--dry-run", "--outdir", outdir, "--containers-rollout=none", "-c", configPath], {
       cwd: repoRoot,
       env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
       maxBuffer: 16 * 1024 * 1024,
@@ -51,6 +52,19 @@ export async function measureBundleSize(configPath = resolve(repoRoot, "edge-wor
   } finally {
     await rm(outdir, { recursive: true, force: true });
   }
+}
+
+export async function run(): Promise<BenchResult> {
+  const size = await measureBundleSize();
+  const gzipKiB = size.gzipBytes / 1024;
+  return {
+    name: "bundle-size",
+    metrics: { gzipKiB, rawKiB: size.rawBytes / 1024 },
+    units: { gzipKiB: "KiB", rawKiB: "KiB" },
+    notes: `edge worker bundle from \`wrangler deploy --dry-run --containers-rollout=none\` (${size.files.map((f) => f.name).join(", ")}), gzip -9, source maps excluded; wrangler: ${size.wranglerSays ?? "?"}`,
+    target: { metric: "gzipKiB", max: BUNDLE_TARGET_GZIP_BYTES / 1024, description: "edge bundle ≤ 300 KB gzip" },
+    pass: size.gzipBytes <= BUNDLE_TARGET_GZIP_BYTES,
+  };
 }
 
 const invokedDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);

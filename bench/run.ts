@@ -11,6 +11,7 @@ import type { BenchModule, BenchResult } from "./types.ts";
  */
 export const BENCHES: { name: string; load: () => Promise<BenchModule> }[] = [
   { name: "template-render", load: () => import("./template-render.ts") },
+  { name: "bundle-size", load: () => import("./bundle-size.ts") },
 ];
 
 const RESULTS_FILE = fileURLToPath(new URL("./results.json", import.meta.url));

@@ -1,0 +1,97 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/**
+ * An OpenAI-compatible LLM on 127.0.0.1 with a fixed latency, for the shopper journey and the
+ * benchmarks: the real generator (and the real `openai` SDK inside it) talks to it as to Moonshot.
+ * Each answer is a small, valid page fragment that places the first products of the catalog the
+ * prompt carries (`"handle":"…"` in its catalog JSON), so the generator's pipeline accepts it as an
+ * LLM page rather than falling back to the template.
+ */
+export interface FakeLlm {
+  /** Base URL for LLM_BASE_URL, ending in /v1. */
+  baseUrl: string;
+  /** Completed answers, requests in flight now, and the most ever in flight at once. */
+  counters(): { answered: number; inFlight: number; maxInFlight: number };
+  close(): Promise<void>;
+}
+
+export interface FakeLlmOptions {
+  /** Milliseconds every answer takes. */
+  latencyMs: number;
+  port?: number;
+}
+
+const PERSONA = /Persona:\s*([a-z]+)/;
+const HANDLE = /"handle":"([^"\\]+)"/g;
+
+export function fakePageFragment(persona: string, handles: string[]): string {
+  const placed = handles.slice(0, 6);
+  const items = placed.map((h) => `<li><wand-product handle="${h}"></wand-product></li>`).join("\n");
+  return [
+    `<style>.fake-llm-intro{max-width:40rem}</style>`,
+    `<section class="fake-llm-intro"><h1>Picked for the ${persona}</h1>`,
+    `<p class="lede">A selection written for you by the shop's assistant.</p></section>`,
+    `<section><h2>Our selection</h2><ul class="grid">\n${items}\n</ul></section>`,
+  ].join("\n");
+}
+
+export async function startFakeLlm(options: FakeLlmOptions): Promise<FakeLlm> {
+  let answered = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const timers = new Set<NodeJS.Timeout>();
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      if (req.method !== "POST" || req.url !== "/v1/chat/completions") {
+        res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "not found" } }));
+        return;
+      }
+      let body: { model?: string; messages?: { role: string; content: string }[] };
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as typeof body;
+      } catch {
+        res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "bad json" } }));
+        return;
+      }
+      const user = body.messages?.find((m) => m.role === "user")?.content ?? "";
+      const persona = PERSONA.exec(user)?.[1] ?? "shopper";
+      const handles = [...user.matchAll(HANDLE)].map((m) => m[1]!);
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        inFlight--;
+        answered++;
+        res.writeHead(200, { "content-type": "application/json" }).end(
+          JSON.stringify({
+            id: `chatcmpl-fake-${answered}`,
+            object: "chat.completion",
+            created: Math.floor(Date.now() / 1000),
+            model: body.model ?? "fake-llm",
+            choices: [{ index: 0, message: { role: "assistant", content: fakePageFragment(persona, handles) }, finish_reason: "stop" }],
+            usage: { prompt_tokens: Math.ceil(user.length / 4), completion_tokens: 300, total_tokens: Math.ceil(user.length / 4) + 300 },
+          }),
+        );
+      }, options.latencyMs);
+      timers.add(timer);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    counters: () => ({ answered, inFlight, maxInFlight }),
+    close: () => {
+      for (const t of timers) clearTimeout(t);
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
