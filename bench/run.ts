@@ -12,6 +12,7 @@ import type { BenchModule, BenchResult } from "./types.ts";
 export const BENCHES: { name: string; load: () => Promise<BenchModule> }[] = [
   { name: "template-render", load: () => import("./template-render.ts") },
   { name: "bundle-size", load: () => import("./bundle-size.ts") },
+  { name: "generator-sanitize", load: () => import("./generator-sanitize.ts") },
 ];
 
 const RESULTS_FILE = fileURLToPath(new URL("./results.json", import.meta.url));
@@ -51,4 +52,11 @@ async function main(): Promise<void> {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   await main();
+}
+
+// The README's table: bench/results.md, rendered from the results.json just written (bench/report.ts).
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const { writeReport, RESULTS_MD } = await import("./report.ts");
+  writeReport();
+  console.log(`report written to ${RESULTS_MD}`);
 }

@@ -1,0 +1,91 @@
+import { cpus } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import type { BenchResult } from "./types.ts";
+
+/**
+ * The benchmark report the README shows: bench/results.md, written from bench/results.json after
+ * every `npm run bench` (and by `tsx bench/report.ts` on its own). First the targets, measured
+ * against their goals, then every figure, then how each was measured.
+ */
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+export const RESULTS_JSON = resolve(here, "results.json");
+export const RESULTS_MD = resolve(here, "results.md");
+
+const ResultSchema = z.object({
+  name: z.string(),
+  metrics: z.record(z.string(), z.number()),
+  units: z.record(z.string(), z.string()),
+  notes: z.string().optional(),
+  target: z.object({ metric: z.string(), max: z.number().optional(), min: z.number().optional(), description: z.string() }).optional(),
+  pass: z.boolean().optional(),
+});
+const ResultsFileSchema = z.object({ generatedAt: z.string(), node: z.string(), platform: z.string(), results: z.array(ResultSchema) });
+export type ResultsFile = z.infer<typeof ResultsFileSchema>;
+
+export function formatValue(value: number, unit = ""): string {
+  const abs = Math.abs(value);
+  const text = abs >= 1000 ? Math.round(value).toLocaleString("en-US") : abs >= 100 ? value.toFixed(0) : abs >= 10 ? value.toFixed(1) : abs >= 1 ? value.toFixed(2) : value.toPrecision(3);
+  return unit ? `${text} ${unit}` : text;
+}
+
+function targetText(r: BenchResult): string {
+  if (!r.target) return "";
+  const unit = r.units[r.target.metric] ?? "";
+  const bounds = [r.target.min !== undefined ? `≥ ${formatValue(r.target.min, unit)}` : "", r.target.max !== undefined ? `≤ ${formatValue(r.target.max, unit)}` : ""];
+  return bounds.filter(Boolean).join(" and ");
+}
+
+/** Escapes what would break a markdown table cell. */
+const cell = (text: string): string => text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+
+export function renderReport(file: ResultsFile): string {
+  const results = file.results as BenchResult[];
+  const cpu = cpus();
+  const lines: string[] = [
+    "# Benchmark results",
+    "",
+    `Measured ${file.generatedAt.slice(0, 16).replace("T", " ")} UTC on ${file.platform}, ${cpu.length} × ${cpu[0]?.model.trim() ?? "unknown CPU"}, Node ${file.node}. ` +
+      "Regenerate with `npm run bench` (writes bench/results.json and this file).",
+    "",
+  ];
+  const withTargets = results.filter((r) => r.target);
+  if (withTargets.length) {
+    lines.push("## Targets", "", "| benchmark | goal | measured | target | met |", "| --- | --- | ---: | --- | :---: |");
+    for (const r of withTargets) {
+      const t = r.target!;
+      const value = r.metrics[t.metric];
+      lines.push(
+        `| ${r.name} | ${cell(t.description)} | ${value === undefined ? "–" : formatValue(value, r.units[t.metric])} | ${targetText(r)} | ${r.pass === undefined ? "–" : r.pass ? "yes" : "**no**"} |`,
+      );
+    }
+    lines.push("");
+  }
+  lines.push("## All figures", "", "| benchmark | metric | value |", "| --- | --- | ---: |");
+  for (const r of results) {
+    for (const [metric, value] of Object.entries(r.metrics)) lines.push(`| ${r.name} | ${metric} | ${formatValue(value, r.units[metric])} |`);
+  }
+  const noted = results.filter((r) => r.notes);
+  if (noted.length) {
+    lines.push("", "## How each was measured", "");
+    for (const r of noted) lines.push(`- **${r.name}**: ${r.notes!.replace(/\r?\n/g, " ")}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** Reads results.json and writes results.md; returns the markdown. */
+export function writeReport(jsonPath = RESULTS_JSON, mdPath = RESULTS_MD): string {
+  const parsed = ResultsFileSchema.parse(JSON.parse(readFileSync(jsonPath, "utf8")) as unknown);
+  const markdown = renderReport(parsed);
+  writeFileSync(mdPath, markdown);
+  return markdown;
+}
+
+const invokedDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (invokedDirectly) {
+  writeReport();
+  console.log(`report written to ${RESULTS_MD}`);
+}
