@@ -1,0 +1,114 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { DEMO_STORES } from "../../core/demo-stores.ts";
+import { loadDemoStore } from "../../scripts/demo/load-catalogs.ts";
+
+/**
+ * The edge worker under `wrangler dev` for the storefront end-to-end tests: a fresh `--persist-to`
+ * directory, D1 migrated and seeded with the demo-apparel store (settings and catalog; the edge
+ * builds its KV snapshots from D1 on first read), extra SQL if a test needs it, and a port of the
+ * storefront range. Stopped by its process-group id, which also ends the workerd it started.
+ */
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const WRANGLER = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
+const CONFIG = join(ROOT, "edge-worker/wrangler.jsonc");
+
+export const DEMO = DEMO_STORES.find((d) => d.store === "demo-apparel")!;
+
+const sql = (value: string | number): string => (typeof value === "number" ? String(value) : `'${value.replace(/'/g, "''")}'`);
+
+export function demoSeedSql(): string {
+  const { catalog } = loadDemoStore(DEMO);
+  return [
+    `INSERT INTO ShopSettings (store, shopDomain, shopName) VALUES (${sql(DEMO.store)}, ${sql(DEMO.shopDomain)}, ${sql(DEMO.shopName)});`,
+    `INSERT INTO Catalog (store, version, products, productCount) VALUES (${sql(catalog.store)}, ${sql(catalog.version)}, ${sql(JSON.stringify(catalog.products))}, ${catalog.products.length});`,
+  ].join("\n");
+}
+
+export function offlineSessionSql(shop: string, accessToken: string): string {
+  return `INSERT INTO Session (id, shop, state, isOnline, scope, accessToken) VALUES (${sql(`offline_${shop}`)}, ${sql(shop)}, 'e2e', false, 'read_products,read_customers', ${sql(accessToken)});`;
+}
+
+const ENV = {
+  ...process.env,
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  WRANGLER_SEND_METRICS: "false",
+  CHECKPOINT_DISABLE: "1",
+  NO_COLOR: "1",
+};
+
+function run(args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [WRANGLER, ...args], { cwd: ROOT, env: ENV, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    child.on("error", reject);
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`wrangler ${args[0]} ${args[1] ?? ""} exited ${code}:\n${output}`))));
+  });
+}
+
+export interface EdgeServer {
+  url: string;
+  /** What wrangler and the worker printed (console.warn etc.), for failure messages. */
+  log: () => string;
+  stop: () => Promise<void>;
+}
+
+export async function startEdge(o: { port: number; inspectorPort: number; vars: Record<string, string>; extraSql?: string }): Promise<EdgeServer> {
+  const state = await mkdtemp(join(tmpdir(), "wand-storefront-edge-"));
+  await run(["d1", "migrations", "apply", "DB", "--local", "--persist-to", state, "-c", CONFIG]);
+  const seed = join(state, "seed.sql");
+  await writeFile(seed, `${demoSeedSql()}\n${o.extraSql ?? ""}\n`);
+  await run(["d1", "execute", "DB", "--local", "--persist-to", state, "-c", CONFIG, "--file", seed]);
+
+  const args = [WRANGLER, "dev", "-c", CONFIG, "--ip", "127.0.0.1", "--port", String(o.port), "--inspector-port", String(o.inspectorPort)];
+  args.push("--persist-to", state, "--show-interactive-dev-session=false", "--log-level", "warn");
+  for (const [name, value] of Object.entries(o.vars)) args.push("--var", `${name}:${value}`);
+  // Its own process group: stopping it by that id ends wrangler and the workerd it spawned.
+  const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, env: ENV, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  let output = "";
+  child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
+  let exited = false;
+  child.on("exit", () => (exited = true));
+
+  const stop = async (): Promise<void> => {
+    if (!exited && child.pid) {
+      const gone = new Promise((resolve) => child.once("exit", resolve));
+      try {
+        process.kill(-child.pid, "SIGTERM");
+      } catch {
+        // Already gone.
+      }
+      await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 5000))]);
+      if (!exited) {
+        try {
+          process.kill(-child.pid, "SIGKILL");
+        } catch {
+          // Already gone.
+        }
+      }
+    }
+    await rm(state, { recursive: true, force: true });
+  };
+
+  const url = `http://127.0.0.1:${o.port}`;
+  // Ready when /healthz answers; bounded by attempts, not by a clock the test asserts on.
+  for (let attempt = 0; attempt < 300; attempt++) {
+    if (exited) break;
+    try {
+      const response = await fetch(`${url}/healthz`);
+      if (response.ok) return { url, log: () => output, stop };
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  await stop();
+  throw new Error(`wrangler dev did not become ready on ${url}:\n${output}`);
+}
