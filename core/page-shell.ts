@@ -78,7 +78,7 @@ const BASE_CSS = [
   ".prices{margin:0;display:flex;flex-wrap:wrap;align-items:baseline;gap:.25rem .5rem;}",
   ".price{font-weight:700;font-size:1.125rem;}",
   ".compare{font-size:.9375rem;}",
-  ".save{display:inline-block;margin:0;padding:.125rem .5rem;border-radius:999px;background:var(--wand-accent);color:var(--wand-on-accent);font-weight:700;font-size:.875rem;}",
+  ".save{display:inline-block;align-self:flex-start;margin:0;padding:.125rem .5rem;border-radius:.375rem;background:var(--wand-accent);color:var(--wand-on-accent);font-weight:700;font-size:.875rem;}",
   ".card form{margin-top:auto;}",
   ".add{display:block;width:100%;min-height:2.75rem;padding:.625rem 1rem;border:0;border-radius:.375rem;background:var(--wand-primary);color:var(--wand-on-primary);font:inherit;font-weight:600;cursor:pointer;}",
   ".add:hover{filter:brightness(1.15);}",

@@ -33,8 +33,7 @@ interface Ctx {
 
 function grid(products: Product[], ctx: Ctx, badge?: string): string {
   const items = products.map((p) => {
-    const card = renderProductCard(p, badge ? { persona: ctx.persona, baseUrl: ctx.baseUrl, badge } : { persona: ctx.persona, baseUrl: ctx.baseUrl });
-    return `<li>${card}</li>`;
+    return `<li>${renderProductCard(p, { persona: ctx.persona, baseUrl: ctx.baseUrl, badge })}</li>`;
   });
   return `<ul class="grid">${items.join("")}</ul>`;
 }
@@ -131,7 +130,7 @@ function dealhunter(ctx: Ctx): { title: string; body: string } {
   const best = deals[0] ? savingsOf(deals[0]) : null;
   const summary = best
     ? `${deals.length} ${deals.length === 1 ? "product" : "products"} on sale: save up to ${best.percent}%.`
-    : "No markdowns right now, so here is everything from the lowest price up.";
+    : "No markdowns right now, so here are our lowest prices first.";
   const banner = `<div class="deal-banner"><h1>${title}</h1><p>${escapeHtml(summary)}</p></div>`;
   if (deals.length === 0 && rest.length === 0) return { title, body: `${banner}${emptyState(ctx)}` };
   const dealSection = deals.length ? `<section aria-labelledby="deals"><h2 id="deals">Biggest savings first</h2>${grid(deals, ctx)}</section>` : "";
