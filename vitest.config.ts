@@ -18,10 +18,18 @@ export default defineConfig(async () => ({
       },
       {
         plugins: [
-          cloudflareTest({
+          // A function, so bindings can take what the globalSetup provides (the fake generator's URL).
+          cloudflareTest(async ({ inject }) => ({
             wrangler: { configPath: here("./edge-worker/wrangler.jsonc") },
             miniflare: {
               bindings: {
+                // Edge pool (edge-worker/test/global-setup.ts): the fake generator, short timeouts and
+                // retry delays, no in-isolate snapshot caching and a stats flush on every request.
+                GENERATOR_URL: inject("generatorUrl"),
+                GENERATOR_TIMEOUT_MS: "400",
+                RETRY_BASE_MS: "20",
+                SNAPSHOT_TTL_SECONDS: "0",
+                STATS_FLUSH_SECONDS: "0",
                 TEST_MIGRATIONS: await readD1Migrations(here("./prisma/migrations")),
                 // App proxy (edge-worker/src/app-proxy): the secret tests sign with, and an Admin API
                 // origin where nothing listens, so no customer-profile refresh ever leaves the machine.
@@ -29,11 +37,12 @@ export default defineConfig(async () => ({
                 SHOPIFY_ADMIN_ORIGIN: "http://127.0.0.1:9",
               },
             },
-          }),
+          })),
         ],
         test: {
           name: "edge",
           include: ["edge-worker/**/*.test.ts"],
+          globalSetup: [here("./edge-worker/test/global-setup.ts")],
           setupFiles: [here("./edge-worker/test/apply-migrations.ts")],
         },
       },

@@ -164,12 +164,13 @@ export class PoolMember extends DurableObject<Env> {
     const { job, row, force } = claimed;
     const started = Date.now();
     try {
+      // Idempotency first: a page under this exact key means an earlier run got there.
+      if (!force && (await pageExists(this.env, job.key))) return this.jobs.finish(row, skipped("already fresh"), Date.now());
       const settings = await loadSettings(this.env, job.store, null);
       if (!settings) return this.jobs.finish(row, skipped("store is not installed"), Date.now());
       const catalog = await loadCatalog(this.env, job.store, null);
       const variant = cacheVariant({ catalogVersion: catalog.version, settingsVersion: settings.settingsVersion, promptVersion: PROMPT_VERSION });
       if (variant !== job.variant) return this.jobs.finish(row, skipped(`superseded: the store's variant is now ${variant}`), Date.now());
-      if (!force && (await pageExists(this.env, job.key))) return this.jobs.finish(row, skipped("already fresh"), Date.now());
 
       const result = await generatorFor(this.env, this.memberName).generate({ job, catalog, settings });
       await writePage(this.env, job.store, job.persona, result.html, {

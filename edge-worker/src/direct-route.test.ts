@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { page, seedStore, uniqueStore } from "../test/helpers.ts";
+
+describe("hostile or odd input on the direct route", () => {
+  it("answers every bad request with a 4xx and a reason, never a 500", async () => {
+    const store = uniqueStore("hostile");
+    await seedStore(store);
+    const cases: [string, RequestInit | undefined, number, RegExp][] = [
+      ["/s/Bad_Store", undefined, 400, /store name/],
+      ["/s/%ZZ", undefined, 400, /percent-encoding/],
+      [`/s/${"a".repeat(120)}`, undefined, 400, /store name/],
+      [`/s/${store}?shopper=${"x".repeat(65)}`, undefined, 400, /shopper/],
+      [`/s/${store}?shopper=%3Cscript%3E`, undefined, 400, /shopper/],
+      [`/s/${store}?shopper=a&shopper=b`, undefined, 400, /more than once/],
+      [`/s/${store}?shopper=a&persona=wizard`, undefined, 400, /persona/],
+      [`/s/${store}?shopper=a&visits=-1`, undefined, 400, /visits/],
+      [`/s/${store}?shopper=a&visits=lots`, undefined, 400, /visits/],
+      [`/s/${store}?shopper=a&seen=${Array.from({ length: 13 }, (_, i) => `c${i}`).join(",")}`, undefined, 400, /seen/],
+      [`/s/${store}?shopper=a&utm_source=${"u".repeat(201)}`, undefined, 400, /utm_source/],
+      [`/s/${store}?shopper=a&pad=${"p".repeat(3000)}`, undefined, 414, /query string/],
+      [`/s/${"a/".repeat(200)}`, undefined, 414, /path/],
+      [`/s/${store}/extra`, undefined, 404, /\/s\/<store>/],
+      ["/elsewhere", undefined, 404, /no such route/],
+      [`/s/${store}?shopper=a`, { method: "POST", body: "x" }, 405, /GET or HEAD/],
+      [`/s/${store}?shopper=a`, { method: "DELETE" }, 405, /GET or HEAD/],
+      ["/healthz", { method: "PUT", body: "x" }, 405, /GET or HEAD/],
+    ];
+    for (const [path, init, status, reason] of cases) {
+      const res = await page(path, init);
+      const body = (await res.json()) as { error: string; reason: string };
+      expect({ path: path.slice(0, 60), status: res.status }).toEqual({ path: path.slice(0, 60), status });
+      expect(body.reason).toMatch(reason);
+      if (status === 405) expect(res.headers.get("Allow")).toBe("GET, HEAD");
+    }
+  });
+
+  it("ignores foreign tracking parameters and a garbled cookie", async () => {
+    const store = uniqueStore("lenient");
+    await seedStore(store);
+    const res = await page(`/s/${store}?shopper=a&gclid=xyz&fbclid=abc`, { headers: { Cookie: "=;;;wand_shopper=<bad>; wand_visits=NaN" } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("<!DOCTYPE html>");
+    expect(res.headers.getSetCookie().some((c) => c.startsWith("wand_shopper=a;"))).toBe(true);
+  });
+
+  it("answers HEAD with the headers and no body, and /healthz", async () => {
+    const store = uniqueStore("head");
+    await seedStore(store);
+    const head = await page(`/s/${store}?shopper=a`, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(head.headers.get("Wand-Cache")).toBeTruthy();
+    expect(await head.text()).toBe("");
+    const health = await page("/healthz");
+    expect(await health.text()).toBe("ok");
+  });
+
+  it("uses the merchant's enabled personas: an override of a disabled one falls back", async () => {
+    const store = uniqueStore("enabled");
+    await seedStore(store, { settings: { enabledPersonas: ["minimalist", "loyalist"], defaultPersona: "minimalist" } });
+    const res = await page(`/s/${store}?shopper=a&persona=dealhunter`);
+    await res.text();
+    expect(res.headers.get("Wand-Persona")).toBe("minimalist");
+    const campaign = await page(`/s/${store}?shopper=b&utm_medium=email&utm_campaign=vip-members`);
+    await campaign.text();
+    expect(campaign.headers.get("Wand-Persona")).toBe("loyalist");
+  });
+});

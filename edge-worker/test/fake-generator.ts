@@ -1,0 +1,139 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { renderPageShell } from "../../core/page-shell.ts";
+import type { GenerateRequestBody } from "./fake-generator-api.ts";
+import type { FakeBehaviour, FakeStoreStats } from "./fake-generator-api.ts";
+
+/**
+ * A stand-in for the `container/` generator, on 127.0.0.1, for the workerd tests (started in the
+ * edge project's globalSetup) and the edge benchmark. `POST /generate` answers like the real one;
+ * per store, tests choose a behaviour through `POST /__control`:
+ *   ok            answer at once (the default)
+ *   fail (times)  answer 500 `times` times, then ok
+ *   hang (times)  never answer `times` times (the edge's timeout must fire), then ok
+ *   hold          keep every call open until `POST /__release`, then answer ok
+ * `GET /__stats?store=` reports calls, calls in progress and successful answers.
+ */
+interface StoreState {
+  behaviour: FakeBehaviour;
+  remaining: number;
+  stats: FakeStoreStats;
+  held: (() => void)[];
+}
+
+export interface FakeGenerator {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startFakeGenerator(port = 0): Promise<FakeGenerator> {
+  const stores = new Map<string, StoreState>();
+  const stateOf = (store: string): StoreState => {
+    let s = stores.get(store);
+    if (!s) stores.set(store, (s = { behaviour: "ok", remaining: 0, stats: { calls: 0, inProgress: 0, answered: 0, failed: 0 }, held: [] }));
+    return s;
+  };
+  const hanging = new Set<ServerResponse>();
+
+  const server: Server = createServer((req, res) => {
+    void handle(req, res).catch((error: unknown) => send(res, 500, { error: String(error) }));
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://fake");
+    if (req.method === "GET" && url.pathname === "/healthz") return send(res, 200, { ok: true });
+    if (req.method === "GET" && url.pathname === "/__stats") return send(res, 200, stateOf(url.searchParams.get("store") ?? "").stats);
+    const body = await readBody(req);
+    if (req.method === "POST" && url.pathname === "/__control") {
+      const c = JSON.parse(body) as { store: string; behaviour: FakeBehaviour; times?: number };
+      const s = stateOf(c.store);
+      s.behaviour = c.behaviour;
+      s.remaining = c.times ?? Number.POSITIVE_INFINITY;
+      return send(res, 200, { ok: true });
+    }
+    if (req.method === "POST" && url.pathname === "/__release") {
+      const s = stateOf((JSON.parse(body) as { store: string }).store);
+      s.behaviour = "ok";
+      for (const release of s.held.splice(0)) release();
+      return send(res, 200, { ok: true });
+    }
+    if (req.method !== "POST" || url.pathname !== "/generate") return send(res, 404, { error: "not found" });
+
+    const request = JSON.parse(body) as GenerateRequestBody;
+    const s = stateOf(request.job.store);
+    s.stats.calls++;
+    s.stats.inProgress++;
+    const started = Date.now();
+    let behaviour = s.behaviour;
+    if (behaviour === "fail" || behaviour === "hang") {
+      if (s.remaining > 0) s.remaining--;
+      else behaviour = s.behaviour = "ok";
+    }
+    if (behaviour === "hang") {
+      // Never answered: the edge's timeout aborts it (the socket closes, or close() ends it).
+      hanging.add(res);
+      res.on("close", () => {
+        hanging.delete(res);
+        s.stats.inProgress--;
+      });
+      return;
+    }
+    if (behaviour === "hold") await new Promise<void>((resolve) => s.held.push(resolve));
+    s.stats.inProgress--;
+    // A held call the edge gave up on (its timeout) is not an answer.
+    if (res.destroyed) return;
+    if (behaviour === "fail") {
+      s.stats.failed++;
+      return send(res, 500, { error: "fake generator failure" });
+    }
+    s.stats.answered++;
+    const { job, settings } = request;
+    const html = renderPageShell({
+      settings,
+      persona: job.persona,
+      title: `Generated ${job.persona} page | ${settings.shopName}`,
+      body: `<h1 data-fake-generator="${job.key}">Picked for a ${job.persona}</h1>${request.catalog.products
+        .slice(0, 3)
+        .map((p) => `<a href="/products/${encodeURIComponent(p.handle)}">${p.handle}</a>`)
+        .join("")}<form method="post" action="/cart/add"><button>Add</button></form>`,
+      source: "llm",
+    });
+    send(res, 200, {
+      html,
+      source: "llm",
+      model: "fake-model",
+      usage: { promptTokens: 100, completionTokens: 50 },
+      durationMs: Date.now() - started,
+      warnings: [],
+    });
+  }
+
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  const { port: bound } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${bound}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of hanging) res.destroy();
+        for (const s of stores.values()) for (const release of s.held.splice(0)) release();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent || res.destroyed) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) });
+  res.end(text);
+}
