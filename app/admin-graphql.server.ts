@@ -20,6 +20,8 @@ export interface AdminGraphqlOptions {
   origin?: string;
   maxAttempts?: number;
   maxWaitMs?: number;
+  /** First backoff after a 5xx or network error (doubles per attempt); default 500 ms. */
+  backoffBaseMs?: number;
   sleep?: (ms: number) => Promise<void>;
   /** Called before every wait (for the sync's throttling figures). */
   onWait?: (ms: number, reason: WaitReason) => void;
@@ -92,7 +94,8 @@ export function createAdminGraphql(o: AdminGraphqlOptions): AdminGraphql {
     await wait(((budget.lastCost - available) / budget.status.restoreRate) * 1000, "budget");
   }
 
-  const backoff = (attempt: number): number => Math.min(500 * 2 ** attempt, maxWaitMs);
+  const backoffBaseMs = o.backoffBaseMs ?? 500;
+  const backoff = (attempt: number): number => Math.min(backoffBaseMs * 2 ** attempt, maxWaitMs);
 
   async function request(query: string, variables?: Record<string, unknown>): Promise<Record<string, unknown>> {
     let lastProblem = "no attempt made";

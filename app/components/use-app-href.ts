@@ -4,9 +4,13 @@ import { useLocation } from "@remix-run/react";
  * Links inside the app keep the `shop` query parameter: in local mode it names the demo shop being
  * administered (there is no session token to carry it); embedded, it is harmless.
  */
-export function useAppHref(): (path: string, extra?: Record<string, string>) => string {
+export function useShopParam(): string | null {
   const { search } = useLocation();
-  const shop = new URLSearchParams(search).get("shop");
+  return new URLSearchParams(search).get("shop");
+}
+
+export function useAppHref(): (path: string, extra?: Record<string, string>) => string {
+  const shop = useShopParam();
   return (path, extra = {}) => {
     const params = new URLSearchParams(extra);
     if (shop) params.set("shop", shop);

@@ -1,0 +1,295 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/cloudflare";
+import { Form, useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
+import {
+  Badge,
+  Banner,
+  BlockStack,
+  Button,
+  Card,
+  DataTable,
+  FormLayout,
+  InlineStack,
+  Layout,
+  List,
+  Page,
+  ProgressBar,
+  Select,
+  Text,
+  TextField,
+} from "@shopify/polaris";
+import { useEffect, useRef, useState } from "react";
+import type { EnqueueResult, PersonaCacheState } from "../../core/edge-api.ts";
+import { PERSONAS, isPersona } from "../../core/types.ts";
+import { requireAdmin } from "../admin-context.server";
+import { useAppHref, useShopParam } from "../components/use-app-href";
+import { tryEdge } from "../edge-call.server";
+import { edgeApi } from "../env.server";
+import { SIGNAL_FIELDS, type SignalField, parseSignals } from "../preview-signals";
+import { loadSettings } from "../settings.server";
+import type { loader as cacheStateLoader } from "./app.cache-state";
+
+export const loader = async ({ request, context }: LoaderFunctionArgs) => {
+  const admin = await requireAdmin(request, context);
+  const settings = await loadSettings(admin);
+  const url = new URL(request.url);
+  const asked = url.searchParams.get("persona");
+  if (asked !== null && !isPersona(asked)) throw new Response(`Unknown persona: ${asked.slice(0, 40)}`, { status: 400 });
+  const persona = asked ?? settings.defaultPersona;
+  const parsed = parseSignals(url.searchParams);
+  const edge = edgeApi(admin.env);
+  const [preview, cache] = await Promise.all([
+    parsed.ok ? tryEdge(() => edge.preview(admin.store, persona, parsed.signals)) : Promise.resolve(null),
+    tryEdge(() => edge.cacheState(admin.store)),
+  ]);
+  return {
+    persona,
+    enabledPersonas: settings.enabledPersonas,
+    values: parsed.values,
+    signalErrors: parsed.ok ? {} : parsed.errors,
+    preview: preview?.ok ? preview.value : null,
+    previewError: preview && !preview.ok ? preview.error : null,
+    cacheState: cache.ok ? (cache.value.find((c) => c.persona === persona) ?? null) : null,
+  };
+};
+
+export type RegenerateResult = { ok: true; result: EnqueueResult } | { ok: false; error: string };
+
+export const action = async ({ request, context }: ActionFunctionArgs): Promise<RegenerateResult> => {
+  const admin = await requireAdmin(request, context);
+  const form = await request.formData();
+  const persona = form.get("persona");
+  if (form.get("intent") !== "regenerate") throw new Response("Unknown action", { status: 400 });
+  if (!isPersona(persona)) throw new Response("Unknown persona", { status: 400 });
+  const outcome = await tryEdge(() => edgeApi(admin.env).regenerate(admin.store, persona));
+  return outcome.ok ? { ok: true, result: outcome.value } : { ok: false, error: outcome.error };
+};
+
+const SIGNAL_LABELS: Record<SignalField, { label: string; help?: string }> = {
+  utm_source: { label: "UTM source", help: "e.g. newsletter, google" },
+  utm_medium: { label: "UTM medium", help: "e.g. email, cpc" },
+  utm_campaign: { label: "UTM campaign", help: "e.g. summer-sale" },
+  referrer: { label: "Referrer", help: "e.g. https://www.pinterest.com/" },
+  visits: { label: "Visit count" },
+  categories: { label: "Categories seen", help: "comma-separated product types" },
+  orders: { label: "Customer orders" },
+  spent: { label: "Customer total spent" },
+  tags: { label: "Customer tags", help: "comma-separated, e.g. vip" },
+};
+
+const POLL_MS = 1500;
+const MAX_POLLS = 120;
+
+type Progress = { phase: "idle" } | { phase: "waiting"; since: string | null; polls: number } | { phase: "done"; state: PersonaCacheState } | { phase: "gave-up" };
+
+export default function Preview() {
+  const data = useLoaderData<typeof loader>();
+  const href = useAppHref();
+  const shopParam = useShopParam();
+  const regenerate = useFetcher<typeof action>();
+  const poll = useFetcher<typeof cacheStateLoader>();
+  const revalidator = useRevalidator();
+  const [values, setValues] = useState(data.values);
+  const [persona, setPersona] = useState<string>(data.persona);
+  const [progress, setProgress] = useState<Progress>({ phase: "idle" });
+  const startedFrom = useRef<string | null>(null);
+
+  useEffect(() => setValues(data.values), [data.values]);
+  useEffect(() => setPersona(data.persona), [data.persona]);
+
+  // A regenerate request was answered: wait for the page unless nothing was queued.
+  useEffect(() => {
+    const r = regenerate.data;
+    if (!r || !r.ok) return;
+    if (r.result.status === "queued" || r.result.status === "duplicate") {
+      startedFrom.current = data.cacheState?.generatedAt ?? null;
+      setProgress({ phase: "waiting", since: startedFrom.current, polls: 0 });
+    }
+    // Only a new answer starts a wait.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [regenerate.data]);
+
+  // Poll the cache state while waiting.
+  useEffect(() => {
+    if (progress.phase !== "waiting") return;
+    if (progress.polls >= MAX_POLLS) {
+      setProgress({ phase: "gave-up" });
+      return;
+    }
+    const timer = setTimeout(() => {
+      poll.load(href("/app/cache-state"));
+      setProgress((p) => (p.phase === "waiting" ? { ...p, polls: p.polls + 1 } : p));
+    }, POLL_MS);
+    return () => clearTimeout(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [progress]);
+
+  useEffect(() => {
+    if (progress.phase !== "waiting" || !poll.data?.states) return;
+    const state = poll.data.states.find((s) => s.persona === data.persona);
+    if (!state) return;
+    const regenerated = !state.queued && state.state === "fresh" && state.generatedAt !== startedFrom.current;
+    if (regenerated) {
+      setProgress({ phase: "done", state });
+      revalidator.revalidate();
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [poll.data]);
+
+  const set = (field: SignalField) => (value: string) => setValues((v) => ({ ...v, [field]: value }));
+  const decision = data.preview?.decision;
+  const waiting = progress.phase === "waiting";
+  const lastPolled = poll.data?.states?.find((s) => s.persona === data.persona);
+
+  return (
+    <Page title="Preview" subtitle="The persona page as shoppers get it, and why a shopper gets a persona">
+      <Layout>
+        <Layout.Section variant="oneThird">
+          <Card>
+            <Form method="get">
+              {/* Local mode names its demo shop in the URL; keep it. */}
+              {shopParam ? <input type="hidden" name="shop" value={shopParam} /> : null}
+              <FormLayout>
+                <Select
+                  label="Persona page"
+                  name="persona"
+                  options={PERSONAS.map((p) => ({ label: data.enabledPersonas.includes(p) ? p : `${p} (off)`, value: p }))}
+                  value={persona}
+                  onChange={setPersona}
+                />
+                <Text as="h3" variant="headingSm">
+                  Sample shopper
+                </Text>
+                {SIGNAL_FIELDS.map((field) => (
+                  <TextField
+                    key={field}
+                    label={SIGNAL_LABELS[field].label}
+                    helpText={SIGNAL_LABELS[field].help}
+                    name={field}
+                    value={values[field]}
+                    onChange={set(field)}
+                    autoComplete="off"
+                    error={data.signalErrors[field]}
+                  />
+                ))}
+                <Button submit>Show preview</Button>
+              </FormLayout>
+            </Form>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <BlockStack gap="400">
+            <Card>
+              <BlockStack gap="300">
+                <InlineStack align="space-between" blockAlign="center">
+                  <Text as="h2" variant="headingMd">
+                    Detection for this shopper
+                  </Text>
+                  {decision ? <Badge tone="info">{`would get: ${decision.persona}`}</Badge> : null}
+                </InlineStack>
+                {decision ? (
+                  <>
+                    {decision.reasons.length > 0 ? (
+                      <List>
+                        {decision.reasons.map((r) => (
+                          <List.Item key={r}>{r}</List.Item>
+                        ))}
+                      </List>
+                    ) : (
+                      <Text as="p">No signal counted: the default persona applies.</Text>
+                    )}
+                    <DataTable
+                      columnContentTypes={["text", "numeric"]}
+                      headings={["Persona", "Score"]}
+                      rows={PERSONAS.map((p) => [p, decision.scores[p].toFixed(2)])}
+                    />
+                  </>
+                ) : (
+                  <Text as="p" tone="subdued">
+                    {Object.keys(data.signalErrors).length > 0 ? "Correct the sample shopper's fields to see the detection." : "No explanation available."}
+                  </Text>
+                )}
+              </BlockStack>
+            </Card>
+            <Card>
+              <BlockStack gap="300">
+                <InlineStack align="space-between" blockAlign="center">
+                  <InlineStack gap="200" blockAlign="center">
+                    <Text as="h2" variant="headingMd">
+                      {`${data.persona} page`}
+                    </Text>
+                    {data.preview ? <Badge>{`cache: ${data.preview.cache}`}</Badge> : null}
+                    {data.cacheState ? <Badge tone={data.cacheState.state === "fresh" ? "success" : "warning"}>{data.cacheState.state}</Badge> : null}
+                    {data.cacheState?.source ? <Badge>{data.cacheState.source}</Badge> : null}
+                  </InlineStack>
+                  <regenerate.Form method="post">
+                    <input type="hidden" name="intent" value="regenerate" />
+                    <input type="hidden" name="persona" value={data.persona} />
+                    <Button submit loading={regenerate.state !== "idle"} disabled={waiting}>
+                      Regenerate
+                    </Button>
+                  </regenerate.Form>
+                </InlineStack>
+                <RegenerateStatus result={regenerate.data} progress={progress} lastPolled={lastPolled ?? null} />
+                {data.previewError ? (
+                  <Banner tone="critical" title="The edge did not render a preview">
+                    <p>{data.previewError}</p>
+                  </Banner>
+                ) : null}
+                {data.preview ? (
+                  <iframe
+                    title={`${data.persona} persona page preview`}
+                    sandbox=""
+                    srcDoc={data.preview.html}
+                    style={{ width: "100%", height: "900px", border: "1px solid var(--p-color-border)", borderRadius: "8px", background: "#fff" }}
+                  />
+                ) : null}
+              </BlockStack>
+            </Card>
+          </BlockStack>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}
+
+function RegenerateStatus(props: { result: RegenerateResult | undefined; progress: Progress; lastPolled: PersonaCacheState | null }) {
+  const { result, progress, lastPolled } = props;
+  if (!result) return null;
+  if (!result.ok) {
+    return (
+      <Banner tone="critical" title="Regenerate failed">
+        <p>{result.error}</p>
+      </Banner>
+    );
+  }
+  if (result.result.status === "refused") {
+    return <Banner tone="warning" title="The generation queue is full; try again in a moment." />;
+  }
+  if (result.result.status === "fresh") {
+    return <Banner tone="info" title="This page is already current." />;
+  }
+  if (progress.phase === "waiting") {
+    const label = lastPolled?.queued === false ? "Finishing…" : "Queued, generating in the background…";
+    return (
+      <BlockStack gap="100">
+        <div role="status">
+          <Text as="p">{label}</Text>
+        </div>
+        <ProgressBar progress={lastPolled?.queued === false ? 90 : 40} size="small" animated />
+      </BlockStack>
+    );
+  }
+  if (progress.phase === "done") {
+    return (
+      <Banner tone="success" title="Regenerated">
+        <p role="status">
+          {`New page generated ${progress.state.generatedAt ?? ""} (${progress.state.source ?? "unknown source"}).`}
+        </p>
+      </Banner>
+    );
+  }
+  if (progress.phase === "gave-up") {
+    return <Banner tone="warning" title="Still generating: the page will appear here once it is ready." />;
+  }
+  return null;
+}

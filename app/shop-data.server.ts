@@ -1,0 +1,30 @@
+import { db } from "./db.server";
+import { type AppBindings, edgeApi } from "./env.server";
+
+/**
+ * Deleting a shop's data: what app/uninstalled and shop/redact remove. Each step deletes whatever is
+ * there, so running it twice (Shopify redelivers) removes nothing more and fails on nothing.
+ */
+export async function forgetShopInstall(env: AppBindings, o: { shop: string; store: string }): Promise<void> {
+  const prisma = db(env);
+  // Sessions first: with them gone no admin request or sync can act for the shop any more.
+  await prisma.session.deleteMany({ where: { shop: o.shop } });
+  await prisma.shopSettings.deleteMany({ where: { store: o.store } });
+  await prisma.catalog.deleteMany({ where: { store: o.store } });
+  await prisma.customerProfile.deleteMany({ where: { store: o.store } });
+  await prisma.catalogSyncRun.deleteMany({ where: { store: o.store } });
+  // Pages, snapshots and stats in KV/R2/DO (the edge owns them): without settings the edge answers 404.
+  await edgeApi(env).forgetStore(o.store);
+}
+
+/** shop/redact (48 hours after uninstall): everything of the shop, including the webhook log. */
+export async function redactShop(env: AppBindings, o: { shop: string; store: string }): Promise<void> {
+  await forgetShopInstall(env, o);
+  await db(env).webhookDelivery.deleteMany({ where: { shop: o.shop } });
+}
+
+/** customers/redact: the one shopper's profile and any page cached for that shopper. */
+export async function redactCustomer(env: AppBindings, o: { store: string; customerId: string }): Promise<void> {
+  await db(env).customerProfile.deleteMany({ where: { store: o.store, customerId: o.customerId } });
+  await edgeApi(env).forgetShopper(o.store, o.customerId);
+}

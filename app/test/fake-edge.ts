@@ -1,0 +1,109 @@
+import type { EdgeApiContract, EnqueueResult, PersonaCacheState, PersonaStats, PreviewResult } from "../../core/edge-api.ts";
+import { parseSettingsRow } from "../../core/settings.ts";
+import { PERSONAS, type Persona, type PersonaSignals, type ShopSettings } from "../../core/types.ts";
+
+/**
+ * The edge worker's RPC surface as the admin's Node tests see it: it reads the same D1 the admin
+ * writes (like the real EdgeApi's refreshSnapshot) and records every call. The real edge is exercised
+ * by the browser tests, which run both Workers in wrangler dev.
+ */
+export type EdgeCall = { method: keyof EdgeApiContract; args: unknown[] };
+
+export class FakeEdge implements EdgeApiContract {
+  readonly calls: EdgeCall[] = [];
+  /** The snapshot the edge would serve, per store (what refreshSnapshot last read from D1). */
+  readonly snapshots = new Map<string, ShopSettings>();
+  failing: string | null = null;
+  private readonly pending = new Set<string>();
+  private readonly generated = new Map<string, string>();
+
+  constructor(private readonly db: D1Database) {}
+
+  private record(method: keyof EdgeApiContract, args: unknown[]): void {
+    this.calls.push({ method, args });
+    if (this.failing) throw new Error(this.failing);
+  }
+
+  callsOf(method: keyof EdgeApiContract): unknown[][] {
+    return this.calls.filter((c) => c.method === method).map((c) => c.args);
+  }
+
+  async refreshSnapshot(store: string) {
+    this.record("refreshSnapshot", [store]);
+    const row = await this.db.prepare("SELECT * FROM ShopSettings WHERE store = ?").bind(store).first<Record<string, unknown>>();
+    if (!row) throw new Error(`store ${store} is unknown or not installed`);
+    const settings = parseSettingsRow(row);
+    this.snapshots.set(store, settings);
+    const catalog = await this.db.prepare("SELECT version FROM Catalog WHERE store = ?").bind(store).first<{ version: string }>();
+    return { settingsVersion: settings.settingsVersion, catalogVersion: catalog?.version ?? null };
+  }
+
+  async cacheState(store: string): Promise<PersonaCacheState[]> {
+    this.record("cacheState", [store]);
+    return PERSONAS.map((persona) => {
+      const key = `ui/${store}/${persona}/v1`;
+      const generatedAt = this.generated.get(key) ?? null;
+      const queued = this.pending.has(key);
+      // A queued job finishes on the next look, like a fast generator.
+      if (queued) {
+        this.pending.delete(key);
+        this.generated.set(key, new Date(Date.now() + 1000).toISOString());
+      }
+      return { persona, enabled: true, state: generatedAt ? "fresh" : "missing", key, generatedAt, source: generatedAt ? "llm" : null, queued };
+    });
+  }
+
+  async stats(store: string): Promise<PersonaStats[]> {
+    this.record("stats", [store]);
+    return PERSONAS.map((persona, i) => ({
+      persona,
+      hits: 10 * (i + 1),
+      misses: i,
+      stale: 0,
+      holdout: 0,
+      jobsQueued: 1,
+      jobsRefused: 0,
+      jobsDone: i + 1,
+      jobsFailed: persona === "dealhunter" ? 1 : 0,
+      medianLatencyMs: 1200 + i * 100,
+      promptTokens: 1000,
+      completionTokens: 500,
+      recentLatenciesMs: [1100, 1300, 1250, 1400],
+    }));
+  }
+
+  async preview(store: string, persona: Persona, signals?: PersonaSignals): Promise<PreviewResult> {
+    this.record("preview", [store, persona, signals]);
+    const utm = signals?.utm?.source ?? null;
+    return {
+      html: `<!doctype html><html><body data-wand-persona="${persona}"><h1>${store} ${persona}</h1><script>parent.hacked = true</script></body></html>`,
+      cache: "miss",
+      decision: {
+        persona: utm === "newsletter" ? "loyalist" : "explorer",
+        scores: { minimalist: 0, explorer: 1, dealhunter: 0, loyalist: utm === "newsletter" ? 2 : 0 },
+        reasons: utm ? [`utm_source=${utm}`] : [],
+      },
+    };
+  }
+
+  async regenerate(store: string, persona: Persona): Promise<EnqueueResult> {
+    this.record("regenerate", [store, persona]);
+    const key = `ui/${store}/${persona}/v1`;
+    this.pending.add(key);
+    return { key, status: "queued" };
+  }
+
+  async purge(store: string, persona?: Persona): Promise<number> {
+    this.record("purge", [store, persona]);
+    return 0;
+  }
+
+  async forgetStore(store: string): Promise<void> {
+    this.record("forgetStore", [store]);
+    this.snapshots.delete(store);
+  }
+
+  async forgetShopper(store: string, shopperId: string): Promise<void> {
+    this.record("forgetShopper", [store, shopperId]);
+  }
+}
