@@ -1,17 +1,12 @@
-import { neutraliseLiquid, escapeHtml } from "../../core/html.ts";
-import { renderPageShell } from "../../core/page-shell.ts";
 import { PROMPT_VERSION } from "../../core/prompt-version.ts";
 import { renderTemplatePage } from "../../core/template.ts";
 import type { GenerationResult } from "../../core/types.ts";
 import type { GeneratorEnv } from "./env.ts";
-import { extractHtml, plainText } from "./extract-html.ts";
 import { LlmError, type LlmClient } from "./llm-client.ts";
+import { pageFromAnswer } from "./page-from-answer.ts";
 import { PipelineError } from "./pipeline-error.ts";
-import { expandPlaceholders } from "./placeholders.ts";
 import { buildPrompt } from "./prompts.ts";
 import type { GenerateRequest } from "./request-schema.ts";
-import { sanitizeFragment } from "./sanitize.ts";
-import { validatePage } from "./validate-page.ts";
 
 /**
  * The generation pipeline (DESIGN.md, "The generator"): prompt → LLM → extract → sanitize →
@@ -62,20 +57,9 @@ export async function generatePage(request: GenerateRequest, deps: GeneratorDeps
     usage = answer.usage;
     if (answer.finishReason === "length") warnings.push(`answer cut off at max_tokens (${prompt.maxTokens})`);
 
-    const extracted = extractHtml(answer.text);
-    const sanitized = sanitizeFragment(extracted.html, { baseUrl, shopDomain: settings.shopDomain });
-    warnings.push(...sanitized.warnings);
-    const expanded = expandPlaceholders(neutraliseLiquid(sanitized.html), { catalog, persona, baseUrl });
-    if (expanded.unknown.length) warnings.push(`dropped unknown product handles: ${expanded.unknown.join(", ")}`);
-    if (expanded.repeated.length) warnings.push(`dropped repeated products: ${expanded.repeated.join(", ")}`);
-    validatePage(expanded.html, expanded.placed);
-
-    const h1 = /<h1\b[^>]*>([\s\S]*?)<\/h1>/i.exec(expanded.html)?.[1];
-    const headline = extracted.title ?? (h1 ? plainText(h1).slice(0, 120) : "");
-    const title = headline ? `${headline} | ${settings.shopName}` : settings.shopName;
-    // Every page needs one top-level heading (accessibility); a model that forgot it gets a hidden one.
-    const body = h1 === undefined ? `<h1 class="visually-hidden">${escapeHtml(headline || settings.shopName)}</h1>\n${expanded.html}` : expanded.html;
-    return finish(renderPageShell({ settings, persona, title, body, source: "llm" }), "llm", expanded.placed.length);
+    const page = pageFromAnswer(answer.text, { catalog, settings, persona, baseUrl });
+    warnings.push(...page.warnings);
+    return finish(page.html, "llm", page.placed.length);
   } catch (error) {
     if (error instanceof PipelineError || error instanceof LlmError) return fallback(error.message);
     // A bug of ours, not the model's: still a page for the shopper, with the reason for the logs.

@@ -1,4 +1,5 @@
 import type { GenerationResult } from "../../core/types.ts";
+import { NO_MODEL } from "./generate.ts";
 import type { GenerateRequest } from "./request-schema.ts";
 
 /** One JSON object per line on stdout: what log collectors (and `wrangler tail`) parse. */
@@ -26,5 +27,5 @@ export function logGeneration(sink: LogSink, request: GenerateRequest, result: G
     productsPlaced: extra.productsPlaced,
     htmlBytes: Buffer.byteLength(result.html),
     warnings: result.warnings,
-  }, result.source === "llm" ? "info" : "warn");
+  }, result.source === "template" && result.model !== NO_MODEL ? "warn" : "info"); // warn: the LLM was tried and failed
 }
