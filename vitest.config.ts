@@ -34,7 +34,7 @@ export default defineConfig(async () => ({
                 // App proxy (edge-worker/src/app-proxy): the secret tests sign with, and an Admin API
                 // origin where nothing listens, so no customer-profile refresh ever leaves the machine.
                 SHOPIFY_API_SECRET: "wand-test-proxy-secret",
-                SHOPIFY_ADMIN_ORIGIN: "http://127.0.0.1:9",
+                SHOPIFY_ADMIN_API_ORIGIN: "http://127.0.0.1:9",
               },
             },
           })),

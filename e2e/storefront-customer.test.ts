@@ -27,7 +27,7 @@ beforeAll(async () => {
   edge = await startEdge({
     port: 18431,
     inspectorPort: 18432,
-    vars: { SHOPIFY_API_SECRET: SECRET, SHOPIFY_ADMIN_ORIGIN: admin.url, GENERATOR_URL: "http://127.0.0.1:18439" },
+    vars: { SHOPIFY_API_SECRET: SECRET, SHOPIFY_ADMIN_API_ORIGIN: admin.url, GENERATOR_URL: "http://127.0.0.1:18439" },
     extraSql: offlineSessionSql(DEMO.shopDomain, TOKEN),
   });
 });
@@ -59,7 +59,7 @@ describe("verified customers: profile from the Admin GraphQL API, off the reques
     await expect.poll(() => personaOf("7001"), { timeout: 20_000, interval: 200 }).toBe("loyalist");
 
     const [call] = callsFor("7001");
-    expect(call).toMatchObject({ path: "/admin/api/2025-10/graphql.json", token: TOKEN });
+    expect(call).toMatchObject({ path: "/admin/api/2026-10/graphql.json", token: TOKEN });
     expect(call!.query).toMatch(/customer\(id: \$id\)[\s\S]*numberOfOrders[\s\S]*amountSpent[\s\S]*tags/);
     // Fresh now: more pages, no more Admin API calls.
     await personaOf("7001");

@@ -29,7 +29,7 @@ beforeAll(async () => {
     port: 18410,
     inspectorPort: 18411,
     // Nothing listens on the generator port: pages stay the template, so what the test sees is stable.
-    vars: { SHOPIFY_API_SECRET: SECRET, GENERATOR_URL: "http://127.0.0.1:18419", SHOPIFY_ADMIN_ORIGIN: "http://127.0.0.1:18419" },
+    vars: { SHOPIFY_API_SECRET: SECRET, GENERATOR_URL: "http://127.0.0.1:18419", SHOPIFY_ADMIN_API_ORIGIN: "http://127.0.0.1:18419" },
   });
   theme = await startThemeServer({ port: 18420, edgeUrl: edge.url, secret: SECRET, shop: DEMO.shopDomain });
   profileDir = await mkdtemp(join(tmpdir(), "wand-storefront-chromium-"));

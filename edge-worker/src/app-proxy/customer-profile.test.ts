@@ -16,7 +16,7 @@ import {
 const store = "profile-test";
 const shop = "profile-test.myshopify.com";
 // Nothing listens on port 9 of the loopback: a refresh attempt fails fast, as an outage would.
-const unreachable = { DB: env.DB, SHOPIFY_ADMIN_ORIGIN: "http://127.0.0.1:9" };
+const unreachable = { DB: env.DB, SHOPIFY_ADMIN_API_ORIGIN: "http://127.0.0.1:9" };
 
 beforeEach(async () => {
   resetCustomerProfileState();
@@ -80,8 +80,12 @@ describe("cached customer profile", () => {
     expect(scheduled).toHaveLength(1);
   });
 
-  it("calls the shop's own Admin API unless a local stand-in is configured", () => {
-    expect(adminGraphqlUrl({}, shop)).toBe("https://profile-test.myshopify.com/admin/api/2025-10/graphql.json");
-    expect(adminGraphqlUrl({ SHOPIFY_ADMIN_ORIGIN: "http://127.0.0.1:18471/" }, shop)).toBe("http://127.0.0.1:18471/admin/api/2025-10/graphql.json");
+  it("calls the shop's own Admin API unless a loopback stand-in is configured", () => {
+    expect(adminGraphqlUrl({}, shop)).toBe("https://profile-test.myshopify.com/admin/api/2026-10/graphql.json");
+    expect(adminGraphqlUrl({ SHOPIFY_ADMIN_API_ORIGIN: "http://127.0.0.1:18471/" }, shop)).toBe("http://127.0.0.1:18471/admin/api/2026-10/graphql.json");
+    // Anything but a loopback stand-in is ignored: the offline token only ever goes to the shop.
+    for (const stray of ["https://evil.example", "http://10.0.0.5:80", "http://127.0.0.1.evil.example:80"]) {
+      expect(adminGraphqlUrl({ SHOPIFY_ADMIN_API_ORIGIN: stray }, shop)).toBe("https://profile-test.myshopify.com/admin/api/2026-10/graphql.json");
+    }
   });
 });

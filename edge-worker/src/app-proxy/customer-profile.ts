@@ -15,7 +15,7 @@ import type { PersonaSignals } from "../../../core/types.ts";
 export const PROFILE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 /** After a failed refresh, this isolate waits before asking Shopify again for the same customer. */
 export const REFRESH_BACKOFF_MS = 5 * 60 * 1000;
-export const ADMIN_API_VERSION = "2025-10";
+export const ADMIN_API_VERSION = "2026-10";
 const ADMIN_TIMEOUT_MS = 5_000;
 const MAX_TAGS = 50;
 
@@ -95,15 +95,22 @@ const AdminCustomerResponse = z.object({
 
 export type RefreshOutcome = "stored" | "no-session" | "failed";
 
-/** Where the Admin API lives: the shop itself in production; a local stand-in when SHOPIFY_ADMIN_ORIGIN is set. */
-export function adminGraphqlUrl(env: Pick<Env, "SHOPIFY_ADMIN_ORIGIN">, shop: string): string {
-  const origin = env.SHOPIFY_ADMIN_ORIGIN ? env.SHOPIFY_ADMIN_ORIGIN.replace(/\/+$/, "") : `https://${shop}`;
+const LOOPBACK_ORIGIN = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d+\/?$/;
+
+/**
+ * Where the Admin API lives: the shop itself; for local runs and tests, a stand-in on a loopback
+ * address named by SHOPIFY_ADMIN_API_ORIGIN (the admin app's rule too). Any other value is ignored,
+ * so a stray setting can never send a shop's offline token anywhere but to Shopify.
+ */
+export function adminGraphqlUrl(env: Pick<Env, "SHOPIFY_ADMIN_API_ORIGIN">, shop: string): string {
+  const local = env.SHOPIFY_ADMIN_API_ORIGIN;
+  const origin = local && LOOPBACK_ORIGIN.test(local) ? local.replace(/\/+$/, "") : `https://${shop}`;
   return `${origin}/admin/api/${ADMIN_API_VERSION}/graphql.json`;
 }
 
 /** Fetches the customer from the Admin GraphQL API with the shop's offline token and stores the profile. */
 export async function refreshCustomerProfile(
-  env: Pick<Env, "DB" | "SHOPIFY_ADMIN_ORIGIN">,
+  env: Pick<Env, "DB" | "SHOPIFY_ADMIN_API_ORIGIN">,
   o: { store: string; shop: string; customerId: string },
 ): Promise<RefreshOutcome> {
   const session = await env.DB.prepare("SELECT accessToken FROM Session WHERE id = ?").bind(`offline_${o.shop}`).first<{ accessToken: string }>();
@@ -142,7 +149,7 @@ const FAILURE_MEMO_LIMIT = 1000;
  * request path when it is missing or old. Never throws: a D1 or Admin API fault costs the signal only.
  */
 export async function customerSignalForRequest(
-  env: Pick<Env, "DB" | "SHOPIFY_ADMIN_ORIGIN">,
+  env: Pick<Env, "DB" | "SHOPIFY_ADMIN_API_ORIGIN">,
   ctx: Pick<ExecutionContext, "waitUntil">,
   o: { store: string; shop: string; customerId: string },
   now = Date.now(),
@@ -158,7 +165,7 @@ export async function customerSignalForRequest(
 }
 
 function scheduleRefresh(
-  env: Pick<Env, "DB" | "SHOPIFY_ADMIN_ORIGIN">,
+  env: Pick<Env, "DB" | "SHOPIFY_ADMIN_API_ORIGIN">,
   ctx: Pick<ExecutionContext, "waitUntil">,
   o: { store: string; shop: string; customerId: string },
   now: number,
