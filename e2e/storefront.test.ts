@@ -64,9 +64,12 @@ describe("theme app extension through the app proxy", () => {
         for (const entry of list.getEntries()) (window as unknown as { __shifts: number[] }).__shifts.push((entry as unknown as { value: number }).value);
       }).observe({ type: "layout-shift", buffered: true });
     });
-    await page.goto(`${theme.url}/?utm_source=newsletter&utm_medium=email&utm_campaign=vip-rewards`);
+    // The footer's place as soon as the theme page is parsed, before the frame has its page.
+    await page.goto(`${theme.url}/?utm_source=newsletter&utm_medium=email&utm_campaign=vip-rewards`, { waitUntil: "domcontentloaded" });
     const footerBefore = await page.locator("#theme-footer").boundingBox();
-    const { block, frame } = await openStorefront(page, "/?utm_source=newsletter&utm_medium=email&utm_campaign=vip-rewards");
+    const block = page.locator("wand-storefront");
+    await expect.poll(() => block.getAttribute("data-state"), { timeout: 30_000 }).toBe("ready");
+    const frame = page.frameLocator("wand-storefront iframe[data-wand-frame]");
 
     await expect.poll(() => frame.locator("body").getAttribute("data-wand-persona")).toBe("loyalist");
     expect(await frame.locator("main").count()).toBe(1);
