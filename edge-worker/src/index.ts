@@ -1,6 +1,7 @@
 import { handleAppProxy } from "./app-proxy/route.ts";
 import { serveDirect } from "./direct-route.ts";
 import { errorResponse, methodNotAllowed, notFound } from "./http-error.ts";
+import { handleOps, isOpsPath } from "./ops-api.ts";
 
 export { EdgeApi } from "./edge-api.ts";
 export { GeneratorContainer } from "./generator-container.ts";
@@ -27,6 +28,8 @@ export default {
       // servePersonaPage (shopper-page.ts) with baseUrl "" and allowOverride false.
       // ──────────────────────────────────────────────────────────────────────────────────────
       if (url.pathname === "/proxy" || url.pathname.startsWith("/proxy/")) return await handleAppProxy(request, env, ctx);
+      // Ops endpoint for the cache CLI (bearer OPS_TOKEN; owned by the ops engineer: ops-api.ts).
+      if (isOpsPath(url.pathname)) return await handleOps(request, env, ctx);
 
       throw notFound("no such route");
     } catch (error) {
