@@ -9,8 +9,8 @@ describe("parseEnv", () => {
       LLM_BASE_URL: "https://api.moonshot.cn/v1",
       LLM_MODEL: "moonshot-v1-32k",
       LLM_API_KEY: undefined,
-      LLM_TIMEOUT_MS: 60_000,
-      LLM_MAX_RETRIES: 2,
+      LLM_TIMEOUT_MS: 120_000,
+      LLM_MAX_RETRIES: 1,
       LLM_MAX_TOKENS: 8192,
       LLM_CONTEXT_TOKENS: 32_768,
     });

@@ -17,9 +17,13 @@ const envSchema = z.object({
   LLM_BASE_URL: z.url({ protocol: /^https?$/ }).default("https://api.moonshot.cn/v1"),
   LLM_MODEL: z.string().min(1).default("moonshot-v1-32k"),
   LLM_API_KEY: optionalString,
-  /** Per attempt; the SDK retries timeouts too, so a call is bounded by timeout × (retries + 1) plus backoff. */
-  LLM_TIMEOUT_MS: positiveInt(60_000),
-  LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  /**
+   * Per attempt, until the answer starts. A non-streamed page of a few thousand tokens takes tens of
+   * seconds; the SDK retries timeouts too, so a call is bounded by timeout × (retries + 1) plus backoff.
+   */
+  LLM_TIMEOUT_MS: positiveInt(120_000),
+  // One retry here (for 429/5xx/timeouts); the pool retries whole jobs with its own backoff.
+  LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(1),
   /** Upper bound for the answer; lowered per request when the prompt leaves less room in the context. */
   LLM_MAX_TOKENS: positiveInt(8192),
   /** The model's context window; derived from the model name ("-8k", "-32k", "-128k") when unset. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CATALOG, GOOD_HANDLES, generateBody, pageWith } from "../test/fixtures.ts";
 import { startGenerator, type RunningGenerator } from "../test/harness.ts";
-import { answer, hang, startMockLlm, status, type MockLlm } from "../test/mock-llm.ts";
+import { answer, hang, stallBody, startMockLlm, status, type MockLlm } from "../test/mock-llm.ts";
 
 /**
  * The generation pipeline end to end: HTTP request → real Express app → real openai SDK → an
@@ -262,6 +262,41 @@ describe("failures degrade to the template page", () => {
       expect(hanging.requests).toHaveLength(1);
     } finally {
       await impatient.close();
+      await hanging.close();
+    }
+  });
+
+  it("a model that stalls after the headers: template page once the timeout has passed", async () => {
+    const stalling = await startMockLlm();
+    stalling.script(stallBody);
+    const impatient = await startGenerator({ LLM_API_KEY: "k", LLM_BASE_URL: stalling.baseUrl, LLM_TIMEOUT_MS: "300", LLM_MAX_RETRIES: "0" });
+    try {
+      const { result } = await impatient.generate(generateBody("explorer"));
+      expect(result.source).toBe("template");
+      expect(result.warnings).toContain("llm timed out after 1 attempt");
+    } finally {
+      await impatient.close();
+      await stalling.close();
+    }
+  });
+
+  it("a caller that goes away cancels the LLM call", async () => {
+    const hanging = await startMockLlm();
+    hanging.script(hang);
+    const patient = await startGenerator({ LLM_API_KEY: "k", LLM_BASE_URL: hanging.baseUrl, LLM_TIMEOUT_MS: "600000", LLM_MAX_RETRIES: "0" });
+    try {
+      const call = fetch(`${patient.url}/generate`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(generateBody("explorer")),
+        signal: AbortSignal.timeout(300),
+      });
+      await expect(call).rejects.toThrow();
+      // The generation still ends (with its log line) instead of waiting ten minutes for the model.
+      await expect.poll(() => patient.logs.length, { timeout: 10_000 }).toBe(1);
+      expect(JSON.parse(patient.logs[0]!)).toMatchObject({ event: "generation", source: "template", warnings: ["generation cancelled: the caller went away"] });
+    } finally {
+      await patient.close();
       await hanging.close();
     }
   });

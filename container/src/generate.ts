@@ -17,6 +17,8 @@ import type { GenerateRequest } from "./request-schema.ts";
 export interface GeneratorDeps {
   llm: LlmClient | null;
   env: Pick<GeneratorEnv, "LLM_CONTEXT_TOKENS" | "LLM_MAX_TOKENS">;
+  /** Cancels the LLM call when nobody waits for the page any more. */
+  signal?: AbortSignal;
 }
 
 export interface GenerationOutcome {
@@ -53,7 +55,7 @@ export async function generatePage(request: GenerateRequest, deps: GeneratorDeps
   try {
     const prompt = buildPrompt({ settings, persona, catalog }, { contextTokens: deps.env.LLM_CONTEXT_TOKENS, maxTokens: deps.env.LLM_MAX_TOKENS });
     model = deps.llm.model;
-    const answer = await deps.llm.complete({ system: prompt.system, user: prompt.user, maxTokens: prompt.maxTokens });
+    const answer = await deps.llm.complete({ system: prompt.system, user: prompt.user, maxTokens: prompt.maxTokens, ...(deps.signal ? { signal: deps.signal } : {}) });
     usage = answer.usage;
     if (answer.finishReason === "length") warnings.push(`answer cut off at max_tokens (${prompt.maxTokens})`);
 

@@ -11,6 +11,8 @@ export interface LlmRequest {
   system: string;
   user: string;
   maxTokens: number;
+  /** Aborts the call (and its retries), e.g. when the caller of /generate has gone away. */
+  signal?: AbortSignal;
 }
 
 export interface LlmAnswer {
@@ -41,10 +43,16 @@ export function createLlmClient(
     maxRetries: env.LLM_MAX_RETRIES,
   });
   const retries = env.LLM_MAX_RETRIES;
+  // A second guard besides the SDK's per-attempt timeout: one deadline for the whole call, retries
+  // and backoff included (the SDK waits at most 8 s between attempts), so no SDK or transport change
+  // can hold a generation longer; plus a second so the SDK reports its own timeouts first.
+  const deadlineMs = env.LLM_TIMEOUT_MS * (retries + 1) + retries * 8_000 + 1_000;
 
   return {
     model: env.LLM_MODEL,
     async complete(request) {
+      const deadline = AbortSignal.timeout(deadlineMs);
+      const signal = request.signal ? AbortSignal.any([request.signal, deadline]) : deadline;
       let completion: OpenAI.Chat.Completions.ChatCompletion;
       try {
         completion = await sdk.chat.completions.create({
@@ -58,8 +66,10 @@ export function createLlmClient(
           max_tokens: request.maxTokens,
           temperature: 0.6,
           stream: false,
-        });
+        }, { signal });
       } catch (error) {
+        if (request.signal?.aborted) throw new LlmError("generation cancelled: the caller went away", { cause: error });
+        if (deadline.aborted) throw new LlmError(`llm gave no complete answer within ${deadlineMs} ms`, { cause: error });
         throw new LlmError(describeFailure(error, retries), { cause: error });
       }
       const choice = completion.choices[0];

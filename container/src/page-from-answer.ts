@@ -31,8 +31,8 @@ export function pageFromAnswer(
   // Liquid is neutralised after sanitizing (removing a tag can join "{" and "{") and before the
   // cards go in (they escape their own text).
   const expanded = expandPlaceholders(neutraliseLiquid(sanitized.html), { catalog, persona, baseUrl });
-  if (expanded.unknown.length) warnings.push(`dropped unknown product handles: ${expanded.unknown.join(", ")}`);
-  if (expanded.repeated.length) warnings.push(`dropped repeated products: ${expanded.repeated.join(", ")}`);
+  if (expanded.unknown.length) warnings.push(`dropped unknown product handles: ${listOf(expanded.unknown)}`);
+  if (expanded.repeated.length) warnings.push(`dropped repeated products: ${listOf(expanded.repeated)}`);
   validatePage(expanded.html, expanded.placed);
 
   const h1 = /<h1\b[^>]*>([\s\S]*?)<\/h1>/i.exec(expanded.html)?.[1];
@@ -41,4 +41,10 @@ export function pageFromAnswer(
   // Every page needs one top-level heading (accessibility); a model that forgot it gets a hidden one.
   const body = h1 === undefined ? `<h1 class="visually-hidden">${escapeHtml(headline || settings.shopName)}</h1>\n${expanded.html}` : expanded.html;
   return { html: renderPageShell({ settings, persona, title, body, source: "llm" }), placed: expanded.placed, warnings };
+}
+
+/** Model-chosen strings in warnings and logs: a few, each short. */
+function listOf(items: string[]): string {
+  const shown = items.slice(0, 10).map((h) => (h.length > 60 ? `${h.slice(0, 59)}…` : h));
+  return items.length > shown.length ? `${shown.join(", ")} and ${items.length - shown.length} more` : shown.join(", ");
 }

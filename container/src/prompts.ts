@@ -16,7 +16,7 @@ const SYSTEM = `You design one storefront page of an online shop for one kind of
 
 OUTPUT
 - Answer with the HTML fragment only: no Markdown, no code fences, no explanations, no <!DOCTYPE>, <html>, <head>, <body> or <main>.
-- Begin with at most one <style> element, then the content. Use one <h1> for the page's headline and <h2> for each section; product cards bring their own <h3>.
+- Keep it compact: at most about 12,000 characters in all. Begin with at most one <style> element, then the content. Use one <h1> for the page's headline and <h2> for each section; product cards bring their own <h3>.
 - Allowed elements: section, article, header, footer, aside, nav, div, h1-h6, p, ul, ol, li, dl, dt, dd, figure, figcaption, details, summary, blockquote, hr, br, a, strong, em, b, i, small, span, mark, s, abbr, time, table, caption, thead, tbody, tr, th, td.
 - Allowed attributes: class, id, title, lang, dir, role, aria-*, style; href on <a>.
 - Links: only paths of this shop that start with "/" (such as /collections/all or /products/HANDLE) or "#id" anchors to sections of this page. Never another website.

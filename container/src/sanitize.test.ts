@@ -11,6 +11,9 @@ describe("shopHref", () => {
     ["#deals", "#deals"],
     ["https://demo.myshopify.com/collections/sale", "/collections/sale"],
     ["HTTPS://DEMO.MYSHOPIFY.COM/pages/about", "/pages/about"],
+    ["/", "/"],
+    ["/search?q=linen", "/search?q=linen"],
+    ["/blogs/news/spring", "/blogs/news/spring"],
   ])("keeps the shop path %s", (input, expected) => {
     expect(shopHref(input, relative)).toBe(expected);
   });
@@ -20,7 +23,8 @@ describe("shopHref", () => {
     expect(shopHref("#deals", absolute)).toBe("#deals");
   });
 
-  it.each(["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", "data:text/html,x", "mailto:a@b.c", "products/tee", "/a b", "https://demo.myshopify.com.evil.example/"])(
+  it.each(["/cart/add?id=1&quantity=9", "/cart/123:4", "/checkout", "/account/logout", "/apps/other", "/collectionsx",
+    "https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", "data:text/html,x", "mailto:a@b.c", "products/tee", "/a b", "https://demo.myshopify.com.evil.example/"])(
     "drops %s",
     (input) => {
       expect(shopHref(input, relative)).toBeNull();
@@ -56,8 +60,8 @@ describe("sanitizeFragment", () => {
   });
 
   it("drops placeholders inside links, paragraphs and headings", () => {
-    const { html, warnings } = sanitizeFragment(`<a href="/x"><wand-product handle="a"></wand-product></a><p><wand-product handle="b"/></p><div><wand-product handle="c"/></div>`, relative);
-    expect(html).toBe(`<a href="/x"></a><p></p><div><wand-product handle="c"></wand-product></div>`);
+    const { html, warnings } = sanitizeFragment(`<a href="/pages/x"><wand-product handle="a"></wand-product></a><p><wand-product handle="b"/></p><div><wand-product handle="c"/></div>`, relative);
+    expect(html).toBe(`<a href="/pages/x"></a><p></p><div><wand-product handle="c"></wand-product></div>`);
     expect(warnings).toEqual(["dropped misplaced product placeholders: a inside <a>, b inside <p>"]);
   });
 

@@ -132,7 +132,13 @@ function normalisePlaceholders(html: string): string {
     .replace(/(?<!<wand-product\b[^>]*>)<\/wand-product\s*>/gi, "");
 }
 
-/** A shop path ("/collections/sale", "#top"), prefixed with baseUrl; null for anything else. */
+/**
+ * Storefront pages a link may open. Not /cart (a GET to /cart/add or a /cart/<variant>:<qty> permalink
+ * would put a product of the model's choosing in the cart), /checkout or /account.
+ */
+const SHOP_PAGES = /^\/(?:$|[?#]|(?:collections|products|pages|blogs|search)(?:[/?#]|$))/;
+
+/** A link to a shop page ("/collections/sale", "#top"), prefixed with baseUrl; null for anything else. */
 export function shopHref(raw: string, { baseUrl, shopDomain }: SanitizeOptions): string | null {
   const value = raw.trim();
   if (/^#[A-Za-z][\w-]*$/.test(value)) return value;
@@ -147,7 +153,7 @@ export function shopHref(raw: string, { baseUrl, shopDomain }: SanitizeOptions):
       path = null;
     }
   }
-  if (path === null || /[\s\\<>"'`\u0000-\u001f\u007f]/.test(path)) return null;
+  if (path === null || /[\s\\<>"'`\u0000-\u001f\u007f]/.test(path) || !SHOP_PAGES.test(path)) return null;
   return baseUrl + path;
 }
 
@@ -171,7 +177,8 @@ function cleanGlobalAttributes(attribs: sanitizeHtml.Attributes): sanitizeHtml.A
       const classes = value.split(/\s+/).filter((c) => c && !/^wand-/i.test(c) && !RESERVED_CLASSES.has(c.toLowerCase()));
       if (classes.length) out.class = classes.join(" ");
     } else if (name === "id") {
-      if (!/^wand-/i.test(value)) out.id = value;
+      // "main" is the shell's skip-link target.
+      if (!/^wand-/i.test(value) && value !== "main") out.id = value;
     } else {
       out[name] = value;
     }

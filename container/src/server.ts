@@ -32,7 +32,12 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.post("/generate", express.json({ limit: MAX_BODY, strict: true }), async (req, res) => {
     const request = parseBody(req);
-    const { result, productsPlaced } = await generatePage(request, { llm: deps.llm, env: deps.env });
+    // The edge gives up after its own timeout; then the tokens would be spent for nobody.
+    const gone = new AbortController();
+    res.on("close", () => {
+      if (!res.writableFinished) gone.abort();
+    });
+    const { result, productsPlaced } = await generatePage(request, { llm: deps.llm, env: deps.env, signal: gone.signal });
     logGeneration(deps.log, request, result, { productsPlaced });
     res.json(result);
   });

@@ -11,7 +11,9 @@ export type MockReply =
   | { kind: "answer"; content: string; finishReason?: string; usage?: { prompt_tokens: number; completion_tokens: number } }
   | { kind: "status"; status: number; message?: string }
   /** Accepts the request and never answers (until the test closes the server). */
-  | { kind: "hang" };
+  | { kind: "hang" }
+  /** Sends the headers and the start of the body, then nothing more. */
+  | { kind: "stall-body" };
 
 export interface RecordedRequest {
   path: string;
@@ -34,6 +36,7 @@ export interface MockLlm {
 export const answer = (content: string, extra: Partial<Extract<MockReply, { kind: "answer" }>> = {}): MockReply => ({ kind: "answer", content, ...extra });
 export const status = (code: number): MockReply => ({ kind: "status", status: code });
 export const hang: MockReply = { kind: "hang" };
+export const stallBody: MockReply = { kind: "stall-body" };
 
 export async function startMockLlm(): Promise<MockLlm> {
   let replies: MockReply[] = [answer("")];
@@ -52,6 +55,10 @@ export async function startMockLlm(): Promise<MockLlm> {
       const reply = replies.length > 1 ? replies.shift()! : replies[0]!;
       switch (reply.kind) {
         case "hang":
+          return;
+        case "stall-body":
+          res.writeHead(200, { "content-type": "application/json" });
+          res.write('{"id":"chatcmpl-stalled","choices":[');
           return;
         case "status":
           // retry-after-ms keeps the SDK's backoff short in tests (it honours the header).
