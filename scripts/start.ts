@@ -1,0 +1,173 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { DEMO_STORES } from "../core/demo-stores.ts";
+import { DEFAULT_PERSIST_DIR, EDGE_CONFIG, REPO_ROOT, quietWranglerEnv, seedDemoStores } from "./seed.ts";
+
+/**
+ * `npm start`: everything local and offline.
+ *   1. seed the demo stores into .wrangler/state (D1 + KV/R2 snapshots; scripts/seed.ts);
+ *   2. the generator, `tsx container/src/main.ts` on 127.0.0.1:8080 (template mode unless
+ *      LLM_API_KEY is set in the environment);
+ *   3. the edge, `wrangler dev -c edge-worker/wrangler.jsonc` on 127.0.0.1:8787 (GENERATOR_URL in its
+ *      wrangler.jsonc vars points at the generator);
+ *   4. the admin when app/wrangler.jsonc exists, `wrangler dev -c app/wrangler.jsonc` on
+ *      127.0.0.1:8788 in local mode, on the same persist directory; it reaches the edge's EdgeApi
+ *      through wrangler's dev registry (service bindings work across `wrangler dev` sessions).
+ * Prints the URLs; Ctrl-C or SIGTERM stops every child (each runs in its own process group, stopped
+ * by its id, since wrangler runs workerd as a child of its own).
+ */
+const HOST = "127.0.0.1";
+const GENERATOR_PORT = 8080;
+const EDGE_PORT = 8787;
+const ADMIN_PORT = 8788;
+const ADMIN_CONFIG = resolve(REPO_ROOT, "app/wrangler.jsonc");
+const bin = (name: string) => resolve(REPO_ROOT, "node_modules/.bin", name);
+
+interface Child {
+  name: string;
+  process: ChildProcess;
+  /** Stopping on purpose: an exit then is not a failure. */
+  stopping: boolean;
+}
+
+const children: Child[] = [];
+let shuttingDown = false;
+
+function startChild(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): Child {
+  const child: Child = { name, process: spawn(command, args, { cwd: REPO_ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] }), stopping: false };
+  const prefix = (chunk: Buffer) =>
+    chunk
+      .toString("utf8")
+      .split("\n")
+      .filter((line) => line.trim() !== "")
+      .map((line) => `[${name}] ${line}\n`)
+      .join("");
+  child.process.stdout?.on("data", (c: Buffer) => process.stdout.write(prefix(c)));
+  child.process.stderr?.on("data", (c: Buffer) => process.stderr.write(prefix(c)));
+  child.process.on("exit", (code, signal) => {
+    if (child.stopping || shuttingDown) return;
+    console.error(`\n${name} exited (${signal ?? code}); stopping everything.`);
+    void shutdown(1);
+  });
+  children.push(child);
+  return child;
+}
+
+async function stopChild(child: Child): Promise<void> {
+  const pid = child.process.pid;
+  if (pid === undefined || child.process.exitCode !== null || child.process.signalCode !== null) return;
+  child.stopping = true;
+  const exited = new Promise<void>((done) => child.process.once("exit", () => done()));
+  try {
+    process.kill(-pid, "SIGTERM");
+  } catch {
+    return;
+  }
+  if ((await Promise.race([exited.then(() => "exited"), sleep(8000).then(() => "timeout")])) === "timeout") {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // gone meanwhile
+    }
+    await exited;
+  }
+}
+
+let stopped: Promise<void> | null = null;
+
+/** Stops every child once; later calls (a second Ctrl-C) wait for the same stop. */
+async function shutdown(code: number): Promise<never> {
+  shuttingDown = true;
+  stopped ??= (async () => {
+    // The admin and the edge first (they call the generator), the generator last.
+    for (const child of [...children].reverse()) await stopChild(child);
+  })();
+  await stopped;
+  process.exit(code);
+}
+
+async function waitForHttp(url: string, child: Child, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.process.exitCode !== null) throw new Error(`${child.name} exited before answering ${url}`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      await response.body?.cancel();
+      if (response.status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(250);
+  }
+  throw new Error(`${child.name} did not answer ${url} within ${timeoutMs / 1000} s`);
+}
+
+function runToEnd(command: string, args: string[]): Promise<void> {
+  return new Promise((done, fail) => {
+    const child = spawn(command, args, { cwd: REPO_ROOT, env: quietWranglerEnv(), stdio: "inherit" });
+    child.on("error", fail);
+    child.on("exit", (code) => (code === 0 ? done() : fail(new Error(`${command} ${args.join(" ")} exited with ${code}`))));
+  });
+}
+
+async function main(): Promise<void> {
+  // `on`, not `once`: Ctrl-C reaches us twice (from the terminal and relayed by tsx), and a signal
+  // without a listener would end this process before the children are stopped.
+  process.on("SIGINT", () => void shutdown(0));
+  process.on("SIGTERM", () => void shutdown(0));
+
+  console.log("Seeding the demo stores into .wrangler/state …");
+  await seedDemoStores(DEFAULT_PERSIST_DIR, (line) => console.log(`  ${line}`));
+
+  const generator = startChild("generator", bin("tsx"), [resolve(REPO_ROOT, "container/src/main.ts")], {
+    ...process.env,
+    PORT: String(GENERATOR_PORT),
+    HOST,
+  });
+  const wranglerDev = (config: string, port: number, extra: string[]) => [
+    "dev",
+    "-c",
+    config,
+    "--ip",
+    HOST,
+    "--port",
+    String(port),
+    "--persist-to",
+    DEFAULT_PERSIST_DIR,
+    "--show-interactive-dev-session=false",
+    ...extra,
+  ];
+  const edge = startChild("edge", bin("wrangler"), wranglerDev(EDGE_CONFIG, EDGE_PORT, ["--var", `GENERATOR_URL:http://${HOST}:${GENERATOR_PORT}`]), quietWranglerEnv());
+  await waitForHttp(`http://${HOST}:${GENERATOR_PORT}/healthz`, generator);
+  await waitForHttp(`http://${HOST}:${EDGE_PORT}/healthz`, edge);
+
+  let adminUrl: string | null = null;
+  if (existsSync(ADMIN_CONFIG)) {
+    if (!existsSync(resolve(REPO_ROOT, "app/build/server")) || !existsSync(resolve(REPO_ROOT, "app/build/client"))) {
+      console.log("Building the admin (npm run build:admin) …");
+      await runToEnd("npm", ["run", "build:admin"]);
+    }
+    const admin = startChild("admin", bin("wrangler"), wranglerDev(ADMIN_CONFIG, ADMIN_PORT, ["--var", "WAND_LOCAL_ADMIN:1"]), quietWranglerEnv());
+    await waitForHttp(`http://${HOST}:${ADMIN_PORT}/`, admin);
+    adminUrl = `http://${HOST}:${ADMIN_PORT}/app`;
+  }
+
+  const edgeUrl = `http://${HOST}:${EDGE_PORT}`;
+  console.log(`
+WandStore is running (offline${process.env.LLM_API_KEY ? ", LLM on" : ", template mode: set LLM_API_KEY for LLM pages"}).
+
+  Storefront pages (the first request is the template, a moment later the generated page):
+${DEMO_STORES.map((d) => `    ${edgeUrl}/s/${d.store}?shopper=a`).join("\n")}
+    ${edgeUrl}/s/demo-apparel?shopper=b&persona=dealhunter   (persona override)
+  Generator:  http://${HOST}:${GENERATOR_PORT}/healthz
+  Edge:       ${edgeUrl}/healthz
+${adminUrl ? `  Admin:      ${adminUrl}   (local mode, demo shops)\n` : ""}
+Ctrl-C stops everything.`);
+}
+
+main().catch(async (error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  await shutdown(1);
+});
