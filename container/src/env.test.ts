@@ -9,7 +9,8 @@ describe("parseEnv", () => {
       LLM_BASE_URL: "https://api.moonshot.cn/v1",
       LLM_MODEL: "moonshot-v1-32k",
       LLM_API_KEY: undefined,
-      LLM_TIMEOUT_MS: 120_000,
+      LLM_TIMEOUT_MS: 75_000,
+      LLM_DEADLINE_MS: 85_000,
       LLM_MAX_RETRIES: 1,
       LLM_MAX_TOKENS: 8192,
       LLM_CONTEXT_TOKENS: 32_768,
@@ -27,6 +28,10 @@ describe("parseEnv", () => {
 
   it("fails with every field error at once", () => {
     expect(() => parseEnv({ PORT: "http", LLM_BASE_URL: "ftp://x", LLM_MAX_RETRIES: "-1" })).toThrow(/PORT[\s\S]*LLM_BASE_URL[\s\S]*LLM_MAX_RETRIES/);
+  });
+
+  it("refuses a deadline shorter than one attempt", () => {
+    expect(() => parseEnv({ LLM_TIMEOUT_MS: "5000", LLM_DEADLINE_MS: "1000" })).toThrow(/LLM_DEADLINE_MS \(1000\) must be at least LLM_TIMEOUT_MS \(5000\)/);
   });
 
   it("refuses a max_tokens that leaves no room for the prompt", () => {

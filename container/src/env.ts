@@ -17,12 +17,14 @@ const envSchema = z.object({
   LLM_BASE_URL: z.url({ protocol: /^https?$/ }).default("https://api.moonshot.cn/v1"),
   LLM_MODEL: z.string().min(1).default("moonshot-v1-32k"),
   LLM_API_KEY: optionalString,
+  /** Per attempt: a non-streamed page of a few thousand tokens takes tens of seconds. */
+  LLM_TIMEOUT_MS: positiveInt(75_000),
   /**
-   * Per attempt, until the answer starts. A non-streamed page of a few thousand tokens takes tens of
-   * seconds; the SDK retries timeouts too, so a call is bounded by timeout × (retries + 1) plus backoff.
+   * The whole LLM call, retries and backoff included. Below the edge's GENERATOR_TIMEOUT_MS (90 s),
+   * so a slow model yields a template page the edge still receives rather than a timeout.
    */
-  LLM_TIMEOUT_MS: positiveInt(120_000),
-  // One retry here (for 429/5xx/timeouts); the pool retries whole jobs with its own backoff.
+  LLM_DEADLINE_MS: positiveInt(85_000),
+  // One retry (429, 5xx, timeouts) within the deadline; the pool retries whole jobs with its own backoff.
   LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(1),
   /** Upper bound for the answer; lowered per request when the prompt leaves less room in the context. */
   LLM_MAX_TOKENS: positiveInt(8192),
@@ -53,6 +55,9 @@ export function parseEnv(source: Record<string, string | undefined>): GeneratorE
     throw new EnvError(
       `Invalid generator environment: LLM_MAX_TOKENS (${env.LLM_MAX_TOKENS}) must be below the model's context (${context} tokens), or the prompt has no room`,
     );
+  }
+  if (env.LLM_DEADLINE_MS < env.LLM_TIMEOUT_MS) {
+    throw new EnvError(`Invalid generator environment: LLM_DEADLINE_MS (${env.LLM_DEADLINE_MS}) must be at least LLM_TIMEOUT_MS (${env.LLM_TIMEOUT_MS})`);
   }
   return { ...env, LLM_CONTEXT_TOKENS: context };
 }

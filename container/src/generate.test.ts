@@ -266,6 +266,21 @@ describe("failures degrade to the template page", () => {
     }
   });
 
+  it("retries that would outlast the deadline: template page at the deadline", async () => {
+    const hanging = await startMockLlm();
+    hanging.script(hang);
+    const bounded = await startGenerator({ LLM_API_KEY: "k", LLM_BASE_URL: hanging.baseUrl, LLM_TIMEOUT_MS: "400", LLM_DEADLINE_MS: "600", LLM_MAX_RETRIES: "5" });
+    try {
+      const { result } = await bounded.generate(generateBody("explorer"));
+      expect(result.source).toBe("template");
+      expect(result.warnings).toContain("llm gave no complete answer within 600 ms");
+      expect(hanging.requests.length).toBeLessThan(6);
+    } finally {
+      await bounded.close();
+      await hanging.close();
+    }
+  });
+
   it("a model that stalls after the headers: template page once the timeout has passed", async () => {
     const stalling = await startMockLlm();
     stalling.script(stallBody);
@@ -283,7 +298,7 @@ describe("failures degrade to the template page", () => {
   it("a caller that goes away cancels the LLM call", async () => {
     const hanging = await startMockLlm();
     hanging.script(hang);
-    const patient = await startGenerator({ LLM_API_KEY: "k", LLM_BASE_URL: hanging.baseUrl, LLM_TIMEOUT_MS: "600000", LLM_MAX_RETRIES: "0" });
+    const patient = await startGenerator({ LLM_API_KEY: "k", LLM_BASE_URL: hanging.baseUrl, LLM_TIMEOUT_MS: "600000", LLM_DEADLINE_MS: "600000", LLM_MAX_RETRIES: "0" });
     try {
       const call = fetch(`${patient.url}/generate`, {
         method: "POST",

@@ -31,22 +31,20 @@ export class LlmError extends Error {
 }
 
 export function createLlmClient(
-  env: Pick<GeneratorEnv, "LLM_BASE_URL" | "LLM_MODEL" | "LLM_API_KEY" | "LLM_TIMEOUT_MS" | "LLM_MAX_RETRIES">,
+  env: Pick<GeneratorEnv, "LLM_BASE_URL" | "LLM_MODEL" | "LLM_API_KEY" | "LLM_TIMEOUT_MS" | "LLM_DEADLINE_MS" | "LLM_MAX_RETRIES">,
 ): LlmClient | null {
   if (!env.LLM_API_KEY) return null;
   const sdk = new OpenAI({
     apiKey: env.LLM_API_KEY,
     baseURL: env.LLM_BASE_URL,
     // Per attempt. The SDK retries 408/409/429/5xx and timeouts with exponential backoff (honouring
-    // Retry-After), so one generation is bounded by about timeout × (retries + 1).
+    // Retry-After), within the overall deadline below.
     timeout: env.LLM_TIMEOUT_MS,
     maxRetries: env.LLM_MAX_RETRIES,
   });
   const retries = env.LLM_MAX_RETRIES;
-  // A second guard besides the SDK's per-attempt timeout: one deadline for the whole call, retries
-  // and backoff included (the SDK waits at most 8 s between attempts), so no SDK or transport change
-  // can hold a generation longer; plus a second so the SDK reports its own timeouts first.
-  const deadlineMs = env.LLM_TIMEOUT_MS * (retries + 1) + retries * 8_000 + 1_000;
+  // The SDK's timeout is per attempt; the deadline bounds the whole call, retries and backoff included.
+  const deadlineMs = env.LLM_DEADLINE_MS;
 
   return {
     model: env.LLM_MODEL,
