@@ -17,7 +17,13 @@ const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 const EDGE_CONFIG = resolve(repoRoot, "edge-worker/wrangler.jsonc");
 const EDGE_DEV_VARS = resolve(repoRoot, "edge-worker/.dev.vars");
 
-export function backendFor(invocation: Invocation): CacheBackend {
+export interface MainOptions {
+  env?: Record<string, string | undefined>;
+  /** Where the local edge's secrets are (its OPS_TOKEN); tests point it elsewhere. */
+  devVarsPath?: string;
+}
+
+export function backendFor(invocation: Invocation, devVarsPath = EDGE_DEV_VARS): CacheBackend {
   const target = invocation.target;
   if (target.kind === "remote") return new OpsClient(target.url, target.token);
   return new LocalBackend({
@@ -25,19 +31,19 @@ export function backendFor(invocation: Invocation): CacheBackend {
     persistDir: target.persistDir,
     configPath: EDGE_CONFIG,
     edgeUrl: target.edgeUrl,
-    token: target.token ?? readDevVar(EDGE_DEV_VARS, "OPS_TOKEN") ?? null,
+    token: target.token ?? readDevVar(devVarsPath, "OPS_TOKEN") ?? null,
   });
 }
 
-export async function main(argv: string[], io: Io, env: Record<string, string | undefined> = process.env): Promise<number> {
+export async function main(argv: string[], io: Io, options: MainOptions = {}): Promise<number> {
   let backend: CacheBackend | null = null;
   try {
-    const invocation = parseInvocation(argv, env);
+    const invocation = parseInvocation(argv, options.env ?? process.env);
     if (invocation.command.name === "help") {
       io.out(HELP);
       return 0;
     }
-    backend = backendFor(invocation);
+    backend = backendFor(invocation, options.devVarsPath);
     await runCommand(invocation.command, backend, io, invocation.json);
     return 0;
   } catch (error) {

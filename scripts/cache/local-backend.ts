@@ -10,6 +10,7 @@ import { PERSONAS, type Persona } from "../../core/types.ts";
 import type { CacheBackend, PurgeOutcome } from "./backend.ts";
 import { CliError, usageError } from "./cli-error.ts";
 import { OpsClient } from "./ops-client.ts";
+import { storageOnlyConfig } from "./storage-config.ts";
 
 /**
  * The cache in the local wrangler state that `npm start` uses, opened through wrangler's
@@ -180,9 +181,21 @@ export class LocalBackend implements CacheBackend {
       // Wrangler logs warnings about bindings it cannot offer outside the worker (Durable Objects); they are not ours to show.
       process.env.WRANGLER_LOG ??= "error";
       const { getPlatformProxy } = await import("wrangler");
-      // getPlatformProxy's persist path is the state directory itself (wrangler dev appends v3/ to --persist-to).
-      const proxy = await getPlatformProxy<EdgeBindings>({ configPath: this.options.configPath, persist: { path: statePath }, remoteBindings: false });
-      return { env: proxy.env, dispose: proxy.dispose };
+      const config = await storageOnlyConfig(this.options.configPath);
+      try {
+        // getPlatformProxy's persist path is the state directory itself (wrangler dev appends v3/ to --persist-to).
+        const proxy = await getPlatformProxy<EdgeBindings>({ configPath: config.path, persist: { path: statePath }, remoteBindings: false });
+        return {
+          env: proxy.env,
+          dispose: async () => {
+            await proxy.dispose();
+            config.remove();
+          },
+        };
+      } catch (error) {
+        config.remove();
+        throw error;
+      }
     })();
     return this.proxy;
   }

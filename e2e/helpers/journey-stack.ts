@@ -1,0 +1,209 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
+import { storageOnlyConfig } from "../../scripts/cache/storage-config.ts";
+
+/**
+ * The servers `npm start` runs — the generator (`container/`, a Node process) and the edge worker
+ * (`wrangler dev`) — started on ports of our own with a fresh persist directory, so a browser test or
+ * a benchmark never touches a developer's `npm start` state or ports. Seeded like `npm start` seeds.
+ * Every process is started in its own process group and stopped by its id.
+ */
+
+export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+const bin = (name: string) => resolve(repoRoot, "node_modules/.bin", name);
+export const EDGE_CONFIG = resolve(repoRoot, "edge-worker/wrangler.jsonc");
+
+export interface StackOptions {
+  edgePort: number;
+  generatorPort: number;
+  /** wrangler dev opens a devtools port too (default 9229): give it one of ours so stacks never collide. */
+  inspectorPort: number;
+  /** An OpenAI-compatible LLM for the generator; without one it runs in template mode. */
+  llm?: { baseUrl: string; model?: string } | null;
+  opsToken: string;
+  /** Extra edge vars (e.g. a shorter retry base) as wrangler `--var` pairs. */
+  edgeVars?: Record<string, string>;
+  /** Runs after the demo stores are seeded, before the edge starts (extra stores for a benchmark). */
+  afterSeed?: (persistDir: string) => Promise<void>;
+}
+
+export interface Stack {
+  edgeUrl: string;
+  generatorUrl: string;
+  opsToken: string;
+  /** The directory given to --persist-to (the state is in its v3/). */
+  persistDir: string;
+  /** Everything the processes printed, for a failing test's message. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+interface Started {
+  name: string;
+  child: ChildProcess;
+}
+
+function startProcess(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, log: string[]): Started {
+  const child = spawn(command, args, { cwd: repoRoot, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const collect = (chunk: Buffer) => {
+    log.push(`[${name}] ${chunk.toString("utf8")}`);
+    if (log.length > 2000) log.splice(0, log.length - 2000);
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
+  return { name, child };
+}
+
+async function stopProcess(p: Started): Promise<void> {
+  const pid = p.child.pid;
+  if (pid === undefined || p.child.exitCode !== null || p.child.signalCode !== null) return;
+  const exited = new Promise<void>((done) => p.child.once("exit", () => done()));
+  // The whole group: wrangler runs workerd as its child.
+  try {
+    process.kill(-pid, "SIGTERM");
+  } catch {
+    return;
+  }
+  const timeout = sleep(8000).then(() => "timeout" as const);
+  if ((await Promise.race([exited.then(() => "exited" as const), timeout])) === "timeout") {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+    await exited;
+  }
+}
+
+async function waitForHttp(url: string, what: string, started: Started, log: string[], timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (started.child.exitCode !== null) throw new Error(`${what} exited with ${started.child.exitCode}:\n${log.join("").slice(-4000)}`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(200);
+  }
+  throw new Error(`${what} did not answer ${url} within ${timeoutMs} ms:\n${log.join("").slice(-4000)}`);
+}
+
+async function runToEnd(command: string, args: string[], env: NodeJS.ProcessEnv, log: string[]): Promise<void> {
+  const p = startProcess(args[0] ?? command, command, args, env, log);
+  const code = await new Promise<number | null>((done) => p.child.once("exit", (c) => done(c)));
+  if (code !== 0) throw new Error(`${command} ${args.join(" ")} failed (${code}):\n${log.join("").slice(-4000)}`);
+}
+
+const quietEnv = (): NodeJS.ProcessEnv => ({
+  ...process.env,
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  WRANGLER_SEND_METRICS: "false",
+  CHECKPOINT_DISABLE: "1",
+  NO_COLOR: "1",
+  CI: "1",
+});
+
+/** Seeds a persist directory the way `npm start` does: D1 migrations, then the demo stores. */
+export async function seedState(persistDir: string, log: string[] = []): Promise<void> {
+  await runToEnd(bin("wrangler"), ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir, "-c", EDGE_CONFIG], quietEnv(), log);
+  const { loadDemoCatalogs } = await import("../../scripts/demo/load-catalogs.ts");
+  await addStoresToState(persistDir, loadDemoCatalogs());
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const log: string[] = [];
+  const persistDir = mkdtempSync(join(tmpdir(), "wand-stack-"));
+  const started: Started[] = [];
+  const stop = async () => {
+    for (const p of started.reverse()) await stopProcess(p);
+    started.length = 0;
+    rmSync(persistDir, { recursive: true, force: true });
+  };
+  try {
+    await seedState(persistDir, log);
+    await options.afterSeed?.(persistDir);
+
+    const generatorUrl = `http://127.0.0.1:${options.generatorPort}`;
+    const generatorEnv: NodeJS.ProcessEnv = { ...quietEnv(), PORT: String(options.generatorPort), HOST: "127.0.0.1", LLM_API_KEY: "" };
+    if (options.llm) Object.assign(generatorEnv, { LLM_BASE_URL: options.llm.baseUrl, LLM_API_KEY: "fake-key", LLM_MODEL: options.llm.model ?? "fake-llm-32k" });
+    const generator = startProcess("generator", bin("tsx"), [resolve(repoRoot, "container/src/main.ts")], generatorEnv, log);
+    started.push(generator);
+
+    const vars = { GENERATOR_URL: generatorUrl, OPS_TOKEN: options.opsToken, ...options.edgeVars };
+    const edge = startProcess(
+      "edge",
+      bin("wrangler"),
+      [
+        "dev",
+        "-c",
+        EDGE_CONFIG,
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        String(options.edgePort),
+        "--inspector-port",
+        String(options.inspectorPort),
+        "--persist-to",
+        persistDir,
+        "--show-interactive-dev-session=false",
+        "--log-level",
+        "warn",
+        ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+      ],
+      quietEnv(),
+      log
+    );
+    started.push(edge);
+
+    const edgeUrl = `http://127.0.0.1:${options.edgePort}`;
+    await waitForHttp(`${generatorUrl}/healthz`, "the generator", generator, log);
+    await waitForHttp(`${edgeUrl}/healthz`, "the edge (wrangler dev)", edge, log);
+    return { edgeUrl, generatorUrl, opsToken: options.opsToken, persistDir, output: () => log.join(""), stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+interface D1Like {
+  prepare(sql: string): { bind(...values: unknown[]): { run(): Promise<unknown> } };
+}
+
+type StoreData = { settings: import("../../core/types.ts").ShopSettings; catalog: import("../../core/types.ts").CatalogSnapshot };
+
+/**
+ * Puts stores (settings row + catalog row in D1) into a migrated persist directory, before the edge
+ * starts — the edge reads D1 when it has no KV snapshot of a store yet.
+ */
+export async function addStoresToState(persistDir: string, stores: StoreData[]): Promise<void> {
+  const { settingsToRow } = await import("../../core/settings.ts");
+  process.env.WRANGLER_LOG ??= "error";
+  const { getPlatformProxy } = await import("wrangler");
+  const config = await storageOnlyConfig(EDGE_CONFIG);
+  const proxy = await getPlatformProxy<{ DB: D1Like }>({ configPath: config.path, persist: { path: join(persistDir, "v3") }, remoteBindings: false }).catch((error: unknown) => {
+    config.remove();
+    throw error;
+  });
+  try {
+    for (const store of stores) {
+      const row = settingsToRow(store.settings);
+      await proxy.env.DB.prepare(
+        "INSERT OR REPLACE INTO ShopSettings (store, shopName, shopDomain, enabledPersonas, defaultPersona, brandVoice, colours, scope, holdoutPercent, settingsVersion) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+      )
+        .bind(row.store, row.shopName, row.shopDomain, row.enabledPersonas, row.defaultPersona, row.brandVoice, row.colours, row.scope, row.holdoutPercent, row.settingsVersion)
+        .run();
+      await proxy.env.DB.prepare("INSERT OR REPLACE INTO Catalog (store, version, products, productCount) VALUES (?, ?, ?, ?)")
+        .bind(store.catalog.store, store.catalog.version, JSON.stringify(store.catalog.products), store.catalog.products.length)
+        .run();
+    }
+  } finally {
+    await proxy.dispose();
+    config.remove();
+  }
+}
