@@ -12,6 +12,8 @@ import type { BenchModule, BenchResult } from "./types.ts";
 export const BENCHES: { name: string; load: () => Promise<BenchModule> }[] = [
   { name: "template-render", load: () => import("./template-render.ts") },
   { name: "bundle-size", load: () => import("./bundle-size.ts") },
+  { name: "pool-drain", load: () => import("./pool-drain.ts") },
+  { name: "first-visit", load: () => import("./first-visit.ts") },
   { name: "generator-sanitize", load: () => import("./generator-sanitize.ts") },
 ];
 
