@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { CatalogSnapshot, ShopSettings } from "../../core/types.ts";
 import { storageOnlyConfig } from "../../scripts/cache/storage-config.ts";
+import { seedDemoStores, seedStore } from "../../scripts/seed.ts";
 
 /**
  * The servers `npm start` runs — the generator (`container/`, a Node process) and the edge worker
@@ -94,12 +96,6 @@ async function waitForHttp(url: string, what: string, started: Started, log: str
   throw new Error(`${what} did not answer ${url} within ${timeoutMs} ms:\n${log.join("").slice(-4000)}`);
 }
 
-async function runToEnd(command: string, args: string[], env: NodeJS.ProcessEnv, log: string[]): Promise<void> {
-  const p = startProcess(args[0] ?? command, command, args, env, log);
-  const code = await new Promise<number | null>((done) => p.child.once("exit", (c) => done(c)));
-  if (code !== 0) throw new Error(`${command} ${args.join(" ")} failed (${code}):\n${log.join("").slice(-4000)}`);
-}
-
 const quietEnv = (): NodeJS.ProcessEnv => ({
   ...process.env,
   CLOUDFLARE_CF_FETCH_ENABLED: "false",
@@ -108,13 +104,6 @@ const quietEnv = (): NodeJS.ProcessEnv => ({
   NO_COLOR: "1",
   CI: "1",
 });
-
-/** Seeds a persist directory the way `npm start` does: D1 migrations, then the demo stores. */
-export async function seedState(persistDir: string, log: string[] = []): Promise<void> {
-  await runToEnd(bin("wrangler"), ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir, "-c", EDGE_CONFIG], quietEnv(), log);
-  const { loadDemoCatalogs } = await import("../../scripts/demo/load-catalogs.ts");
-  await addStoresToState(persistDir, loadDemoCatalogs());
-}
 
 export async function startStack(options: StackOptions): Promise<Stack> {
   const log: string[] = [];
@@ -126,7 +115,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     rmSync(persistDir, { recursive: true, force: true });
   };
   try {
-    await seedState(persistDir, log);
+    // Exactly what `npm start` seeds (scripts/seed.ts): migrations, demo stores in D1, KV and R2.
+    await seedDemoStores(persistDir, (line) => log.push(`[seed] ${line}\n`));
     await options.afterSeed?.(persistDir);
 
     const generatorUrl = `http://127.0.0.1:${options.generatorPort}`;
@@ -171,39 +161,21 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   }
 }
 
-interface D1Like {
-  prepare(sql: string): { bind(...values: unknown[]): { run(): Promise<unknown> } };
-}
+type StoreData = { settings: ShopSettings; catalog: CatalogSnapshot };
 
-type StoreData = { settings: import("../../core/types.ts").ShopSettings; catalog: import("../../core/types.ts").CatalogSnapshot };
-
-/**
- * Puts stores (settings row + catalog row in D1) into a migrated persist directory, before the edge
- * starts — the edge reads D1 when it has no KV snapshot of a store yet.
- */
+/** Seeds more stores into a persist directory (as scripts/seed.ts seeds the demo stores), before the edge starts. */
 export async function addStoresToState(persistDir: string, stores: StoreData[]): Promise<void> {
-  const { settingsToRow } = await import("../../core/settings.ts");
   process.env.WRANGLER_LOG ??= "error";
   const { getPlatformProxy } = await import("wrangler");
   const config = await storageOnlyConfig(EDGE_CONFIG);
-  const proxy = await getPlatformProxy<{ DB: D1Like }>({ configPath: config.path, persist: { path: join(persistDir, "v3") }, remoteBindings: false }).catch((error: unknown) => {
-    config.remove();
-    throw error;
-  });
   try {
-    for (const store of stores) {
-      const row = settingsToRow(store.settings);
-      await proxy.env.DB.prepare(
-        "INSERT OR REPLACE INTO ShopSettings (store, shopName, shopDomain, enabledPersonas, defaultPersona, brandVoice, colours, scope, holdoutPercent, settingsVersion) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-      )
-        .bind(row.store, row.shopName, row.shopDomain, row.enabledPersonas, row.defaultPersona, row.brandVoice, row.colours, row.scope, row.holdoutPercent, row.settingsVersion)
-        .run();
-      await proxy.env.DB.prepare("INSERT OR REPLACE INTO Catalog (store, version, products, productCount) VALUES (?, ?, ?, ?)")
-        .bind(store.catalog.store, store.catalog.version, JSON.stringify(store.catalog.products), store.catalog.products.length)
-        .run();
+    const proxy = await getPlatformProxy<Parameters<typeof seedStore>[0]>({ configPath: config.path, persist: { path: join(persistDir, "v3") }, remoteBindings: false });
+    try {
+      for (const store of stores) await seedStore(proxy.env, store.settings, store.catalog);
+    } finally {
+      await proxy.dispose();
     }
   } finally {
-    await proxy.dispose();
     config.remove();
   }
 }
