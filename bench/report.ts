@@ -39,6 +39,38 @@ function targetText(r: BenchResult): string {
   return bounds.filter(Boolean).join(" and ");
 }
 
+// Readable names for the request-serving configurations of the edge benchmarks (bench/edge-*.ts).
+const SERVING_LABELS: Record<string, string> = {
+  edgeMemoryHit: "edge: hit from isolate memory",
+  edgeKvHit: "edge: hit from KV",
+  miss: "edge: miss (template page, generation enqueued)",
+  edgeMiss: "edge: miss (template page, generation enqueued)",
+  bareWorker: "bare worker, same bytes (runtime ceiling)",
+  bareWorkerdServe: "bare worker on workerd serve",
+  nginx: "nginx, same bytes (machine ceiling)",
+};
+
+/**
+ * Requests/s with p50/p99 side by side, from every metric triple <base>Rps, <base>P50, <base>P99 —
+ * the edge's hits and misses next to the bare worker and nginx baselines.
+ */
+function servingTable(results: BenchResult[]): string[] {
+  const rows: string[] = [];
+  for (const r of results) {
+    for (const [metric, rps] of Object.entries(r.metrics)) {
+      if (!metric.endsWith("Rps")) continue;
+      const base = metric.slice(0, -3);
+      const p50 = r.metrics[`${base}P50`];
+      const p99 = r.metrics[`${base}P99`];
+      const harness = /\(([^)]+)\)/.exec(r.units[metric] ?? "")?.[1] ?? "";
+      rows.push(
+        `| ${SERVING_LABELS[base] ?? base} | ${formatValue(rps)} | ${p50 === undefined ? "–" : formatValue(p50)} | ${p99 === undefined ? "–" : formatValue(p99)} | ${cell(harness)} |`,
+      );
+    }
+  }
+  return rows.length ? ["## Serving: requests/s and latency", "", "| configuration | req/s | p50 ms | p99 ms | harness |", "| --- | ---: | ---: | ---: | --- |", ...rows, ""] : [];
+}
+
 /** Escapes what would break a markdown table cell. */
 const cell = (text: string): string => text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 
@@ -64,6 +96,7 @@ export function renderReport(file: ResultsFile): string {
     }
     lines.push("");
   }
+  lines.push(...servingTable(results));
   lines.push("## All figures", "", "| benchmark | metric | value |", "| --- | --- | ---: |");
   for (const r of results) {
     for (const [metric, value] of Object.entries(r.metrics)) lines.push(`| ${r.name} | ${metric} | ${formatValue(value, r.units[metric])} |`);
