@@ -2,6 +2,7 @@ import { Session } from "@shopify/shopify-api";
 import { DEMO_STORES } from "../core/demo-stores.ts";
 import { db } from "./db.server";
 import type { AppBindings } from "./env.server";
+import { httpError } from "./http-error";
 
 /**
  * Local mode: the admin opened against a seeded demo shop, with a fake offline session that never
@@ -25,19 +26,19 @@ export function localModeEnabled(env: AppBindings): boolean {
   return env.WAND_LOCAL_ADMIN === "1";
 }
 
-/** The demo shop for this request, or null when local mode is off. Throws a 403/503 Response. */
+/** The demo shop for this request, or null when local mode is off. Throws httpError 403/503. */
 export async function localShop(request: Request, env: AppBindings): Promise<LocalShop | null> {
   if (!localModeEnabled(env)) return null;
   const url = new URL(request.url);
   if (!LOOPBACK_HOSTS.has(url.hostname)) {
-    throw new Response("Local admin mode answers only on a loopback address.", { status: 403 });
+    throw httpError(403, "Local admin mode answers only on a loopback address.");
   }
   const demoDomains = DEMO_STORES.map((d) => d.shopDomain);
   const requested = url.searchParams.get("shop");
   const rows = await db(env).shopSettings.findMany({ where: { shopDomain: { in: demoDomains } }, select: { store: true, shopDomain: true } });
   const row = rows.find((r) => r.shopDomain === requested) ?? rows.sort((a, b) => a.store.localeCompare(b.store))[0];
   if (!row) {
-    throw new Response("No demo shop is seeded in D1. `npm start` seeds them (demo-apparel, demo-home, demo-jewelry).", { status: 503 });
+    throw httpError(503, "No demo shop is seeded in D1. `npm start` seeds them (demo-apparel, demo-home, demo-jewelry).");
   }
   const session = new Session({
     id: `offline_${row.shopDomain}`,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { PersonaSignals } from "../core/types.ts";
+import { SIGNAL_FIELDS, type SignalField } from "./signal-fields";
 
 /**
  * The sample shopper of the Preview page, from its query string: the same signals the edge reads
@@ -49,8 +50,6 @@ const list = z
       .slice(0, 20),
   );
 
-export const SIGNAL_FIELDS = ["utm_source", "utm_medium", "utm_campaign", "referrer", "visits", "categories", "orders", "spent", "tags"] as const;
-export type SignalField = (typeof SIGNAL_FIELDS)[number];
 
 const signalsFormSchema = z.object({
   utm_source: text,

@@ -4,10 +4,12 @@ import { Badge, Banner, BlockStack, Button, Card, DataTable, InlineStack, Layout
 import type { PersonaCacheState, PersonaStats } from "../../core/edge-api.ts";
 import { PERSONAS, type Persona } from "../../core/types.ts";
 import { requireAdmin } from "../admin-context.server";
+import { formatMs, formatTime } from "../components/format";
 import { Sparkline } from "../components/sparkline";
 import { db } from "../db.server";
 import { tryEdge } from "../edge-call.server";
 import { edgeApi } from "../env.server";
+import { httpError } from "../http-error";
 import { loadSettings } from "../settings.server";
 import { API_VERSION } from "../shopify.server";
 import { syncShopCatalog } from "../sync-shop-catalog.server";
@@ -61,7 +63,7 @@ export type SyncActionResult = { ok: boolean; message: string };
 export const action = async ({ request, context }: ActionFunctionArgs): Promise<SyncActionResult> => {
   const admin = await requireAdmin(request, context);
   const form = await request.formData();
-  if (form.get("intent") !== "sync") throw new Response("Unknown action", { status: 400 });
+  if (form.get("intent") !== "sync") throw httpError(400, "Unknown action.");
   if (admin.mode === "local") {
     // The demo catalogs come from the sample CSVs, not from Shopify: refresh the edge from D1 only.
     const refreshed = await tryEdge(() => edgeApi(admin.env).refreshSnapshot(admin.store));
@@ -87,16 +89,15 @@ function cacheBadge(cache: PersonaCacheState | null) {
   );
 }
 
-const formatTime = (iso: string | null): string => (iso ? new Date(iso).toISOString().replace("T", " ").slice(0, 19) + " UTC" : "—");
-const formatMs = (ms: number | null): string => (ms === null ? "—" : `${Math.round(ms)} ms`);
 
 function statsCells(stats: PersonaStats | null, persona: Persona) {
-  if (!stats) return ["—", "—", "—", "—", "—", "—", "—"];
+  if (!stats) return ["—", "—", "—", "—", "—"];
   return [
-    String(stats.hits),
-    String(stats.misses),
-    String(stats.jobsDone),
-    stats.jobsFailed > 0 ? <Badge tone="critical">{String(stats.jobsFailed)}</Badge> : "0",
+    `${stats.hits} / ${stats.misses}`,
+    <InlineStack key="jobs" gap="100" wrap={false} align="end">
+      <Text as="span">{`${stats.jobsDone} /`}</Text>
+      {stats.jobsFailed > 0 ? <Badge tone="critical">{String(stats.jobsFailed)}</Badge> : <Text as="span">0</Text>}
+    </InlineStack>,
     formatMs(stats.medianLatencyMs),
     (stats.promptTokens + stats.completionTokens).toLocaleString("en-US"),
     <Sparkline key="trend" values={stats.recentLatenciesMs} label={`Recent generation latencies of ${persona}`} />,
@@ -116,14 +117,13 @@ export default function Dashboard() {
       {p.enabled ? null : <Badge>off</Badge>}
     </InlineStack>,
     cacheBadge(p.cache),
-    formatTime(p.cache?.generatedAt ?? null),
-    p.cache?.source ?? "—",
+    p.cache?.generatedAt ? `${formatTime(p.cache.generatedAt)} · ${p.cache.source ?? "?"}` : "—",
     ...statsCells(p.stats, p.persona),
   ]);
   const catalog = data.catalog;
   const run = data.lastRun;
   return (
-    <Page title="Dashboard" subtitle={`${data.shopName} · settings version ${data.settingsVersion}`}>
+    <Page fullWidth title="Dashboard" subtitle={`${data.shopName} · settings version ${data.settingsVersion}`}>
       <Layout>
         {data.edgeError ? (
           <Layout.Section>
@@ -139,14 +139,14 @@ export default function Dashboard() {
                 Personas
               </Text>
               <DataTable
-                columnContentTypes={["text", "text", "text", "text", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric", "text"]}
-                headings={["Persona", "Cache", "Generated", "Source", "Hits", "Misses", "Generated ok", "Failed", "Median latency", "Tokens", "Latency trend"]}
+                columnContentTypes={["text", "text", "text", "numeric", "numeric", "numeric", "numeric", "text"]}
+                headings={["Persona", "Cache", "Generated", "Hits / misses", "Generations ok / failed", "Median latency", "Tokens", "Latency trend"]}
                 rows={rows}
               />
             </BlockStack>
           </Card>
         </Layout.Section>
-        <Layout.Section variant="oneThird">
+        <Layout.Section>
           <Card>
             <BlockStack gap="300">
               <Text as="h2" variant="headingMd">

@@ -24,7 +24,8 @@ import { loadSettings, saveSettings } from "../settings.server";
 
 export const loader = async ({ request, context }: LoaderFunctionArgs) => {
   const admin = await requireAdmin(request, context);
-  return { settings: await loadSettings(admin) };
+  // The limit travels with the data so the page does not bundle core/settings.ts (and zod) for the browser.
+  return { settings: await loadSettings(admin), brandVoiceMax: BRAND_VOICE_MAX };
 };
 
 export type PersonasActionResult =
@@ -54,7 +55,7 @@ const COLOUR_FIELDS: { key: keyof BrandColours; label: string }[] = [
 ];
 
 export default function Personas() {
-  const { settings } = useLoaderData<typeof loader>();
+  const { settings, brandVoiceMax } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const submit = useSubmit();
@@ -128,7 +129,7 @@ export default function Personas() {
                 value={brandVoice}
                 onChange={setBrandVoice}
                 multiline={4}
-                maxLength={BRAND_VOICE_MAX}
+                maxLength={brandVoiceMax}
                 showCharacterCount
                 autoComplete="off"
                 error={errors.brandVoice}

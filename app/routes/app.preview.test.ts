@@ -49,9 +49,12 @@ describe("Preview", () => {
     expect(h.edge.callsOf("preview").length).toBe(calls);
   });
 
-  it("answers 400 to an unknown persona", async () => {
-    const response = await thrownResponse(async () => loader({ request: await embeddedDocument("preview-shop", "/app/preview?persona=wizard"), context: h.context, params: {} }));
+  it("answers 400 to an unknown persona, without echoing it (error pages must not carry request markup)", async () => {
+    const hostile = encodeURIComponent('<img src=x onerror="alert(1)">');
+    const response = await thrownResponse(async () => loader({ request: await embeddedDocument("preview-shop", `/app/preview?persona=${hostile}`), context: h.context, params: {} }));
     expect(response.status).toBe(400);
+    const body = (await response.json()) as { wandError: string };
+    expect(body.wandError).toBe("Unknown persona: choose one of minimalist, explorer, dealhunter, loyalist.");
   });
 
   it("regenerates through the edge and the cache state shows the progress", async () => {

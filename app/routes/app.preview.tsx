@@ -21,10 +21,13 @@ import { useEffect, useRef, useState } from "react";
 import type { EnqueueResult, PersonaCacheState } from "../../core/edge-api.ts";
 import { PERSONAS, isPersona } from "../../core/types.ts";
 import { requireAdmin } from "../admin-context.server";
+import { formatTime } from "../components/format";
 import { useAppHref, useShopParam } from "../components/use-app-href";
 import { tryEdge } from "../edge-call.server";
 import { edgeApi } from "../env.server";
-import { SIGNAL_FIELDS, type SignalField, parseSignals } from "../preview-signals";
+import { httpError } from "../http-error";
+import { parseSignals } from "../preview-signals";
+import { SIGNAL_FIELDS, type SignalField } from "../signal-fields";
 import { loadSettings } from "../settings.server";
 import type { loader as cacheStateLoader } from "./app.cache-state";
 
@@ -33,7 +36,7 @@ export const loader = async ({ request, context }: LoaderFunctionArgs) => {
   const settings = await loadSettings(admin);
   const url = new URL(request.url);
   const asked = url.searchParams.get("persona");
-  if (asked !== null && !isPersona(asked)) throw new Response(`Unknown persona: ${asked.slice(0, 40)}`, { status: 400 });
+  if (asked !== null && !isPersona(asked)) throw httpError(400, `Unknown persona: choose one of ${PERSONAS.join(", ")}.`);
   const persona = asked ?? settings.defaultPersona;
   const parsed = parseSignals(url.searchParams);
   const edge = edgeApi(admin.env);
@@ -58,8 +61,8 @@ export const action = async ({ request, context }: ActionFunctionArgs): Promise<
   const admin = await requireAdmin(request, context);
   const form = await request.formData();
   const persona = form.get("persona");
-  if (form.get("intent") !== "regenerate") throw new Response("Unknown action", { status: 400 });
-  if (!isPersona(persona)) throw new Response("Unknown persona", { status: 400 });
+  if (form.get("intent") !== "regenerate") throw httpError(400, "Unknown action.");
+  if (!isPersona(persona)) throw httpError(400, `Unknown persona: choose one of ${PERSONAS.join(", ")}.`);
   const outcome = await tryEdge(() => edgeApi(admin.env).regenerate(admin.store, persona));
   return outcome.ok ? { ok: true, result: outcome.value } : { ok: false, error: outcome.error };
 };
@@ -283,7 +286,7 @@ function RegenerateStatus(props: { result: RegenerateResult | undefined; progres
     return (
       <Banner tone="success" title="Regenerated">
         <p role="status">
-          {`New page generated ${progress.state.generatedAt ?? ""} (${progress.state.source ?? "unknown source"}).`}
+          {`New page generated ${formatTime(progress.state.generatedAt)} (${progress.state.source ?? "unknown source"}).`}
         </p>
       </Banner>
     );

@@ -1,9 +1,10 @@
 import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/cloudflare";
-import { Link, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
+import { Link, Outlet, useLoaderData } from "@remix-run/react";
 import { NavMenu } from "@shopify/app-bridge-react";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { requireAdmin } from "../admin-context.server";
+import { AppErrorBoundary } from "../components/app-error-boundary";
 import { LocalModeBar } from "../components/local-mode-bar";
 import { shopifyConfig } from "../env.server";
 import { localShops } from "../local-mode.server";
@@ -41,10 +42,8 @@ export default function App() {
   );
 }
 
-// Shopify's boundary: turns the library's auth responses (redirects, App Bridge bounce) into the
-// right document, and keeps the headers Shopify needs on errors too.
-export function ErrorBoundary() {
-  return boundary.error(useRouteError());
-}
+// Shopify's boundary (through AppErrorBoundary): turns the library's auth responses (redirects,
+// App Bridge bounce) into the right document, and keeps the headers Shopify needs on errors too.
+export const ErrorBoundary = AppErrorBoundary;
 
 export const headers: HeadersFunction = (headersArgs) => boundary.headers(headersArgs);

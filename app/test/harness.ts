@@ -77,12 +77,19 @@ export function form(fields: Record<string, string | string[]>): FormData {
   return f;
 }
 
-/** Runs a loader/action and returns the Response it threw (redirects, auth failures) or null. */
+/**
+ * Runs a loader/action and returns what it threw as a Response: the library's Responses (redirects,
+ * auth failures) as they are, the admin's httpError (Remix `data` with a status) as a JSON Response.
+ */
 export async function thrownResponse(run: () => Promise<unknown>): Promise<Response> {
   try {
     await run();
   } catch (error) {
     if (error instanceof Response) return error;
+    if (typeof error === "object" && error !== null && (error as { type?: unknown }).type === "DataWithResponseInit") {
+      const { data, init } = error as { data: unknown; init: ResponseInit | null };
+      return Response.json(data, init ?? {});
+    }
     throw error;
   }
   throw new Error("expected a thrown Response, got a result");

@@ -1,0 +1,143 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { repoRoot, type Stack, startStack } from "./journey-stack.ts";
+
+/**
+ * What `npm start` runs for the admin, on ports of our own (18300-18399): the generator and the edge
+ * (journey-stack.ts, seeded with the demo stores on a fresh persist directory), then the admin
+ * Worker in `wrangler dev` in local mode on the same persist directory (so on the same D1), reaching
+ * the edge's EdgeApi through wrangler's dev registry. The registry is a fresh directory too, so this
+ * admin can only ever bind to this test's edge, never to another `wrangler dev` on the machine.
+ * Every process runs in its own process group and is stopped by its id.
+ */
+
+export interface AdminStack {
+  adminUrl: string;
+  edgeUrl: string;
+  edge: Stack;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export interface AdminStackOptions {
+  adminPort: number;
+  adminInspectorPort: number;
+  edgePort: number;
+  edgeInspectorPort: number;
+  generatorPort: number;
+}
+
+const bin = (name: string) => resolve(repoRoot, "node_modules/.bin", name);
+
+const quietEnv = (): NodeJS.ProcessEnv => ({
+  ...process.env,
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  WRANGLER_SEND_METRICS: "false",
+  CHECKPOINT_DISABLE: "1",
+  NO_COLOR: "1",
+  CI: "1",
+});
+
+function run(command: string, args: string[], log: string[]): Promise<void> {
+  return new Promise((done, fail) => {
+    const child = spawn(command, args, { cwd: repoRoot, env: quietEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.on("data", (c: Buffer) => log.push(c.toString("utf8")));
+    child.stderr.on("data", (c: Buffer) => log.push(c.toString("utf8")));
+    child.on("error", fail);
+    child.on("exit", (code) => (code === 0 ? done() : fail(new Error(`${command} ${args.join(" ")} exited with ${code}:\n${log.join("").slice(-4000)}`))));
+  });
+}
+
+async function stopGroup(child: ChildProcess): Promise<void> {
+  const pid = child.pid;
+  if (pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((done) => child.once("exit", () => done()));
+  try {
+    process.kill(-pid, "SIGTERM");
+  } catch {
+    return;
+  }
+  if ((await Promise.race([exited.then(() => "exited"), sleep(8000).then(() => "timeout")])) === "timeout") {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // gone meanwhile
+    }
+    await exited;
+  }
+}
+
+/** Builds the admin (remix vite:build) so the test runs the code as it is now. */
+export async function buildAdmin(log: string[] = []): Promise<void> {
+  await run("npm", ["run", "build:admin"], log);
+  if (!existsSync(resolve(repoRoot, "app/build/server/index.js"))) throw new Error("the admin build wrote no server bundle");
+}
+
+export async function startAdminStack(o: AdminStackOptions): Promise<AdminStack> {
+  const log: string[] = [];
+  // Before the edge starts: it registers itself in this registry, and only the admin below looks there.
+  const registry = mkdtempSync(join(tmpdir(), "wand-admin-registry-"));
+  const previousRegistry = process.env.WRANGLER_REGISTRY_PATH;
+  process.env.WRANGLER_REGISTRY_PATH = registry;
+  let edge: Stack | null = null;
+  let admin: ChildProcess | null = null;
+  const stop = async () => {
+    if (admin) await stopGroup(admin);
+    admin = null;
+    await edge?.stop();
+    edge = null;
+    rmSync(registry, { recursive: true, force: true });
+    if (previousRegistry === undefined) delete process.env.WRANGLER_REGISTRY_PATH;
+    else process.env.WRANGLER_REGISTRY_PATH = previousRegistry;
+  };
+  try {
+    await buildAdmin(log);
+    edge = await startStack({ edgePort: o.edgePort, generatorPort: o.generatorPort, inspectorPort: o.edgeInspectorPort, opsToken: "e2e-admin-ops-token" });
+    const adminProcess = spawn(
+      bin("wrangler"),
+      [
+        "dev",
+        "-c",
+        resolve(repoRoot, "app/wrangler.jsonc"),
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        String(o.adminPort),
+        "--inspector-port",
+        String(o.adminInspectorPort),
+        "--persist-to",
+        edge.persistDir,
+        "--show-interactive-dev-session=false",
+        "--log-level",
+        "warn",
+        // Local mode: the seeded demo shops, no Shopify (see app/local-mode.server.ts).
+        "--var",
+        "WAND_LOCAL_ADMIN:1",
+      ],
+      { cwd: repoRoot, env: quietEnv(), detached: true, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    admin = adminProcess;
+    adminProcess.stdout?.on("data", (c: Buffer) => log.push(`[admin] ${c.toString("utf8")}`));
+    adminProcess.stderr?.on("data", (c: Buffer) => log.push(`[admin] ${c.toString("utf8")}`));
+    const adminUrl = `http://127.0.0.1:${o.adminPort}`;
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      if (adminProcess.exitCode !== null) throw new Error(`the admin exited with ${adminProcess.exitCode}:\n${log.join("").slice(-4000)}`);
+      const ok = await fetch(`${adminUrl}/app`, { signal: AbortSignal.timeout(3000) }).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ok) break;
+      if (Date.now() > deadline) throw new Error(`the admin did not answer ${adminUrl}/app:\n${log.join("").slice(-4000)}`);
+      await sleep(300);
+    }
+    const edgeStack = edge;
+    return { adminUrl, edgeUrl: edgeStack.edgeUrl, edge: edgeStack, output: () => `${edgeStack.output()}\n${log.join("")}`, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
