@@ -5,7 +5,7 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
-import { HELP, parseInvocation, type Invocation } from "./cache/args.ts";
+import { DEFAULT_PERSIST_DIR, HELP, parseInvocation, type Invocation } from "./cache/args.ts";
 import type { CacheBackend } from "./cache/backend.ts";
 import { CliError } from "./cache/cli-error.ts";
 import { runCommand, type Io } from "./cache/commands.ts";
@@ -27,8 +27,8 @@ export function backendFor(invocation: Invocation, devVarsPath = EDGE_DEV_VARS):
   const target = invocation.target;
   if (target.kind === "remote") return new OpsClient(target.url, target.token);
   return new LocalBackend({
-    // Relative to where the user runs the command from, like wrangler's own --persist-to.
-    persistDir: target.persistDir,
+    // The default is npm start's state in this repository; a given --persist is relative to the cwd, as wrangler's own.
+    persistDir: target.persistDir === DEFAULT_PERSIST_DIR ? resolve(repoRoot, DEFAULT_PERSIST_DIR) : resolve(target.persistDir),
     configPath: EDGE_CONFIG,
     edgeUrl: target.edgeUrl,
     token: target.token ?? readDevVar(devVarsPath, "OPS_TOKEN") ?? null,

@@ -13,6 +13,8 @@ export interface FakeLlm {
   baseUrl: string;
   /** Completed answers, requests in flight now, and the most ever in flight at once. */
   counters(): { answered: number; inFlight: number; maxInFlight: number };
+  /** When each request arrived and was answered (performance.now() ms), in arrival order. */
+  timeline(): { arrivedAt: number; answeredAt: number | null }[];
   close(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export async function startFakeLlm(options: FakeLlmOptions): Promise<FakeLlm> {
   let inFlight = 0;
   let maxInFlight = 0;
   const timers = new Set<NodeJS.Timeout>();
+  const events: { arrivedAt: number; answeredAt: number | null }[] = [];
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -62,10 +65,13 @@ export async function startFakeLlm(options: FakeLlmOptions): Promise<FakeLlm> {
       const handles = [...user.matchAll(HANDLE)].map((m) => m[1]!);
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
+      const event: { arrivedAt: number; answeredAt: number | null } = { arrivedAt: performance.now(), answeredAt: null };
+      events.push(event);
       const timer = setTimeout(() => {
         timers.delete(timer);
         inFlight--;
         answered++;
+        event.answeredAt = performance.now();
         res.writeHead(200, { "content-type": "application/json" }).end(
           JSON.stringify({
             id: `chatcmpl-fake-${answered}`,
@@ -88,6 +94,7 @@ export async function startFakeLlm(options: FakeLlmOptions): Promise<FakeLlm> {
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     counters: () => ({ answered, inFlight, maxInFlight }),
+    timeline: () => events.map((e) => ({ ...e })),
     close: () => {
       for (const t of timers) clearTimeout(t);
       server.closeAllConnections();
