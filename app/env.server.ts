@@ -16,14 +16,14 @@ export interface AppBindings extends Env {
   SHOPIFY_ADMIN_API_ORIGIN?: string;
 }
 
+/** A text var that must be set: unset and empty read the same to the operator. */
+const required = (what: string) => z.string({ error: `required (${what})` }).trim().min(1, `required (${what})`);
+
 const shopifyConfigSchema = z.object({
-  SHOPIFY_API_KEY: z.string().trim().min(1, "required (the app's client id)"),
-  SHOPIFY_API_SECRET: z.string().trim().min(1, "required (a secret: wrangler secret put SHOPIFY_API_SECRET)"),
-  SHOPIFY_APP_URL: z.httpUrl("must be the admin's https URL"),
-  SCOPES: z
-    .string()
-    .trim()
-    .min(1, "required, e.g. read_products,read_customers")
+  SHOPIFY_API_KEY: required("the app's client id"),
+  SHOPIFY_API_SECRET: required("a secret: wrangler secret put SHOPIFY_API_SECRET"),
+  SHOPIFY_APP_URL: z.httpUrl({ error: "required: the admin's https URL" }),
+  SCOPES: required("e.g. read_products,read_customers")
     .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean)),
   SHOP_CUSTOM_DOMAINS: z
     .string()

@@ -1,9 +1,10 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/cloudflare";
+import { type ActionFunctionArgs, type LoaderFunctionArgs, redirect } from "@remix-run/cloudflare";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { AppProvider as PolarisAppProvider, Button, Card, FormLayout, Page, Text, TextField } from "@shopify/polaris";
 import polarisTranslations from "@shopify/polaris/locales/en.json" with { type: "json" };
 import { type LoginError, LoginErrorType } from "@shopify/shopify-app-remix/server";
 import { useState } from "react";
+import { localModeEnabled } from "../local-mode.server";
 import { login } from "../shopify.server";
 
 /** Opening the app outside the Shopify admin: ask for the shop, then Shopify installs or opens it. */
@@ -14,6 +15,8 @@ function loginErrorMessage(errors: LoginError): { shop?: string } {
 }
 
 export const loader = async ({ request, context }: LoaderFunctionArgs) => {
+  // Local mode has no Shopify to log in to: its demo shops are under /app.
+  if (localModeEnabled(context.cloudflare.env)) throw redirect("/app");
   const errors = loginErrorMessage(await login(request, context));
   return { errors };
 };
