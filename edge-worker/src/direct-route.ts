@@ -86,7 +86,9 @@ export async function serveDirect(request: Request, url: URL, env: Env, ctx: Exe
   const baseUrl = settings ? shopBaseUrl(settings.shopDomain) : "";
   const page = await servePersonaPage(env, ctx, { store, shopperId, signals, baseUrl, allowOverride: true });
 
-  const response = new Response(request.method === "HEAD" ? null : page.body, page);
+  // The page's own Response (mutable headers, a string body): re-wrapping it would turn the body
+  // into a stream and cost a good part of a cache hit's throughput.
+  const response = request.method === "HEAD" ? new Response(null, page) : page;
   if (cookieShopper !== shopperId) response.headers.append("Set-Cookie", cookie("wand_shopper", shopperId, YEAR_SECONDS));
   if (newSession) {
     response.headers.append("Set-Cookie", cookie("wand_visits", String(visits), YEAR_SECONDS));

@@ -44,6 +44,11 @@ export class MemoryLru<V> {
     }
   }
 
+  delete(key: string): void {
+    const item = this.items.get(key);
+    if (item) this.remove(key, item);
+  }
+
   deletePrefix(prefix: string): number {
     let n = 0;
     for (const [key, item] of this.items) {

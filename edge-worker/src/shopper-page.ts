@@ -11,7 +11,7 @@ import { lookupPage, type PageLookup } from "./page-cache.ts";
 import { enqueueInBackground } from "./pool-routing.ts";
 import { recordRequest } from "./stats.ts";
 import { loadCatalog, loadSettings } from "./store-data.ts";
-import { applyTouches, shopperTouches } from "./touches.ts";
+import { preparedPage, renderTouches, shopperTouches } from "./touches.ts";
 
 /**
  * The shopper's page (DESIGN.md, "The shopper's request"), shared by the direct route `/s/<store>`
@@ -37,6 +37,8 @@ export type CacheOutcome = PageLookup["layer"] | "miss" | "holdout";
 
 export interface ResolvedPage {
   html: string;
+  /** Identifies these exact bytes (for per-isolate memos of derived forms). */
+  pageId: string;
   cache: CacheOutcome;
   settings: ShopSettings;
   catalog: CatalogSnapshot;
@@ -55,6 +57,15 @@ export function templatePage(catalog: CatalogSnapshot, settings: ShopSettings, p
     templates.set(memoKey, html, html.length);
   }
   return html;
+}
+
+function templateId(store: string, persona: Persona, variant: string): string {
+  return `template ${store}/${persona}/${variant}`;
+}
+
+// A key's page can be regenerated (admin "regenerate"): its generation time tells the versions apart.
+function pageIdOf(lookup: PageLookup): string {
+  return `page ${lookup.page.meta.key} ${lookup.page.meta.generatedAt}`;
 }
 
 export function currentVariant(settings: ShopSettings, catalog: CatalogSnapshot): string {
@@ -95,11 +106,14 @@ export async function resolvePersonaPage(
   } catch (error) {
     console.warn("page lookup failed, serving the template", job.key, error);
   }
-  if (lookup && lookup.layer !== "stale") return { html: lookup.page.html, cache: lookup.layer, settings, catalog, decision, key: job.key };
+  if (lookup && lookup.layer !== "stale") {
+    return { html: lookup.page.html, pageId: pageIdOf(lookup), cache: lookup.layer, settings, catalog, decision, key: job.key };
+  }
   // Stale or miss: regenerate in the background; the response never waits for the queue.
   ctx.waitUntil(enqueueInBackground(env, job));
-  if (lookup) return { html: lookup.page.html, cache: "stale", settings, catalog, decision, key: job.key };
-  return { html: templatePage(catalog, settings, decision.persona, variant), cache: "miss", settings, catalog, decision, key: job.key };
+  if (lookup) return { html: lookup.page.html, pageId: pageIdOf(lookup), cache: "stale", settings, catalog, decision, key: job.key };
+  const html = templatePage(catalog, settings, decision.persona, variant);
+  return { html, pageId: templateId(settings.store, decision.persona, variant), cache: "miss", settings, catalog, decision, key: job.key };
 }
 
 export async function servePersonaPage(env: Env, ctx: ExecutionContext, req: PersonaPageRequest): Promise<Response> {
@@ -124,17 +138,29 @@ export async function servePersonaPage(env: Env, ctx: ExecutionContext, req: Per
   const identified = Date.now();
 
   let html: string;
+  let pageId: string;
   let cache: CacheOutcome;
   if (settings.holdoutPercent > 0 && bucketOf(`holdout:${req.store}:${req.shopperId}`, 100) < settings.holdoutPercent) {
-    html = templatePage(catalog, settings, decision.persona, currentVariant(settings, catalog));
+    const variant = currentVariant(settings, catalog);
+    html = templatePage(catalog, settings, decision.persona, variant);
+    pageId = templateId(settings.store, decision.persona, variant);
     cache = "holdout";
   } else {
-    ({ html, cache } = await resolvePersonaPage(env, ctx, { settings, catalog, decision, shopperId: req.shopperId }));
+    ({ html, pageId, cache } = await resolvePersonaPage(env, ctx, { settings, catalog, decision, shopperId: req.shopperId }));
   }
+  const prepared = await preparedPage(pageId, html, req.baseUrl);
   const looked = Date.now();
   recordRequest(env, ctx, req.store, decision.persona, cache === "memory" || cache === "kv" || cache === "r2" ? "hit" : cache);
 
-  const response = new Response(html, {
+  const slots = shopperTouches({
+    settings,
+    catalog,
+    persona: decision.persona,
+    signals,
+    baseUrl: req.baseUrl,
+    signedIn: Boolean(req.verifiedCustomerId),
+  });
+  return new Response(renderTouches(prepared, slots), {
     headers: {
       "Content-Type": "text/html; charset=utf-8",
       // Per-shopper touches: never shared by a cache between shoppers.
@@ -144,16 +170,7 @@ export async function servePersonaPage(env: Env, ctx: ExecutionContext, req: Per
       "Referrer-Policy": "strict-origin-when-cross-origin",
       "Wand-Cache": cache,
       "Wand-Persona": decision.persona,
-      "Server-Timing": `identify;dur=${identified - started}, cache;desc="${cache}";dur=${looked - identified}, total;dur=${looked - started}`,
+      "Server-Timing": `identify;dur=${identified - started}, cache;desc="${cache}";dur=${looked - identified}, total;dur=${Date.now() - started}`,
     },
   });
-  const slots = shopperTouches({
-    settings,
-    catalog,
-    persona: decision.persona,
-    signals,
-    baseUrl: req.baseUrl,
-    signedIn: Boolean(req.verifiedCustomerId),
-  });
-  return applyTouches(response, slots, req.baseUrl);
 }

@@ -13,7 +13,7 @@ import { edgeConfig } from "./config.ts";
  */
 
 interface Entry<T> {
-  value: Promise<T>;
+  value: T;
   expires: number;
 }
 
@@ -22,16 +22,18 @@ const catalogMemo = new Map<string, Entry<CatalogSnapshot>>();
 // Bounds the memo against a scan of many store names.
 const MEMO_LIMIT = 1000;
 
-function memo<T>(map: Map<string, Entry<T>>, store: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
-  const now = Date.now();
+/**
+ * Only settled values are shared between requests, never a promise in flight: workerd refuses I/O
+ * objects (a KV read's stream) used on behalf of another request, so concurrent first requests each
+ * read for themselves.
+ */
+async function memo<T>(map: Map<string, Entry<T>>, store: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
   const hit = map.get(store);
-  if (hit && hit.expires > now) return hit.value;
-  const value = load();
+  if (hit && hit.expires > Date.now()) return hit.value;
+  const value = await load();
   if (ttlMs > 0) {
-    if (map.size >= MEMO_LIMIT) map.delete(map.keys().next().value as string);
-    map.set(store, { value, expires: now + ttlMs });
-    // A failed load is not remembered.
-    value.catch(() => map.delete(store));
+    if (map.size >= MEMO_LIMIT && !map.has(store)) map.delete(map.keys().next().value as string);
+    map.set(store, { value, expires: Date.now() + ttlMs });
   }
   return value;
 }

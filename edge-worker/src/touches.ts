@@ -1,14 +1,16 @@
 import { escapeHtml } from "../../core/html.ts";
 import { SLOT_ATTRIBUTE, isSlotName, type SlotName } from "../../core/slots.ts";
 import { productUrl } from "../../core/urls.ts";
+import { MemoryLru } from "./memory-cache.ts";
 import type { CatalogSnapshot, Persona, PersonaSignals, ShopSettings } from "../../core/types.ts";
 
 /**
- * Per-shopper touches on a shared persona page (DESIGN.md step 6), applied while the page streams
- * through HTMLRewriter: the marked slots get this shopper's greeting, recently-viewed picks and
- * loyalty note; and on the direct route, where the page is not on the shop's origin, the page's
- * root-relative links and forms are made absolute against the shop's base URL (cached pages are
- * always generated relative, for the app proxy). Only escaped text and catalog facts are inserted.
+ * Per-shopper touches on a shared persona page (DESIGN.md step 6): the marked slots get this
+ * shopper's greeting, recently-viewed picks and loyalty note; and on the direct route, where the page
+ * is not on the shop's origin, the page's root-relative links and forms are made absolute against the
+ * shop's base URL (cached pages are always generated relative, for the app proxy). HTMLRewriter finds
+ * the slots and rewrites the links once per page (preparePage); a request fills the slots by joining
+ * strings. Only escaped text and catalog facts are inserted.
  */
 export type SlotContent = Record<SlotName, string>;
 
@@ -53,12 +55,35 @@ export function shopperTouches(o: {
   return { greeting, "recently-viewed": recentlyViewed, "loyalty-note": loyaltyNote };
 }
 
-/** Streams the page through the slot fill and, when baseUrl is set, the link rewrite. */
-export function applyTouches(response: Response, slots: SlotContent, baseUrl: string): Response {
+// Prepared pages (slot positions found, links made absolute) per page and base URL.
+const prepared = new MemoryLru<PreparedPage>(256, 32 * 1024 * 1024, 60_000);
+// Marks a slot in a prepared page. Random per isolate, so no page content can forge it; made on
+// first use, since workerd allows no random values at global scope.
+let mark: string | null = null;
+const slotMark = (): string => (mark ??= `<!--wand-slot-${crypto.randomUUID()}:`);
+const MARK_END = "-->";
+
+/**
+ * A page split at its slots: `segments[i]`, then the content of `slots[i]`, then `segments[i + 1]`…
+ * Built once per page and base URL by an HTMLRewriter pass; each request then only joins strings,
+ * which keeps a cache hit close to the cost of returning the bytes (a rewriting pass per request
+ * costs most of the throughput: see bench/edge-hits.ts).
+ */
+export interface PreparedPage {
+  segments: string[];
+  slots: (SlotName | null)[];
+}
+
+/**
+ * The HTMLRewriter pass: every marked slot's content is replaced by a marker (whatever the page's
+ * markup around it), and with a base URL the page's root-relative links and forms become absolute.
+ */
+export async function preparePage(html: string, baseUrl: string): Promise<PreparedPage> {
+  const MARK = slotMark();
   let rewriter = new HTMLRewriter().on(`[${SLOT_ATTRIBUTE}]`, {
     element(el) {
       const name = el.getAttribute(SLOT_ATTRIBUTE);
-      if (isSlotName(name) && slots[name]) el.setInnerContent(slots[name], { html: true });
+      el.setInnerContent(`${MARK}${isSlotName(name) ? name : ""}${MARK_END}`, { html: true });
     },
   });
   if (baseUrl) {
@@ -79,5 +104,39 @@ export function applyTouches(response: Response, slots: SlotContent, baseUrl: st
         },
       });
   }
-  return rewriter.transform(response);
+  const rewritten = await rewriter.transform(new Response(html)).text();
+  const parts = rewritten.split(MARK);
+  const segments = [parts[0]!];
+  const slots: (SlotName | null)[] = [];
+  for (const part of parts.slice(1)) {
+    const end = part.indexOf(MARK_END);
+    const name = part.slice(0, end);
+    slots.push(isSlotName(name) ? name : null);
+    segments.push(part.slice(end + MARK_END.length));
+  }
+  return { segments, slots };
+}
+
+/**
+ * The prepared form of a page, from this isolate's memory when it was prepared recently. Only the
+ * finished value is shared: a rewrite in flight belongs to the request that started it (workerd
+ * refuses its streams to any other request).
+ */
+export async function preparedPage(pageId: string, html: string, baseUrl: string): Promise<PreparedPage> {
+  const memoKey = `${baseUrl} ${pageId}`;
+  const known = prepared.get(memoKey);
+  if (known) return known;
+  const page = await preparePage(html, baseUrl);
+  prepared.set(memoKey, page, html.length);
+  return page;
+}
+
+/** The page with this shopper's touches in its slots. */
+export function renderTouches(page: PreparedPage, content: SlotContent): string {
+  let out = page.segments[0]!;
+  for (let i = 0; i < page.slots.length; i++) {
+    const name = page.slots[i];
+    out += (name ? content[name] : "") + page.segments[i + 1]!;
+  }
+  return out;
 }

@@ -26,7 +26,15 @@ export interface FakeGenerator {
   close(): Promise<void>;
 }
 
-export async function startFakeGenerator(port = 0): Promise<FakeGenerator> {
+export interface FakeGeneratorOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** The page of an ok answer; by default a small page in the core shell with a few relative links. */
+  render?: (request: GenerateRequestBody) => string;
+}
+
+export async function startFakeGenerator(options: FakeGeneratorOptions = {}): Promise<FakeGenerator> {
+  const port = options.port ?? 0;
   const stores = new Map<string, StoreState>();
   const stateOf = (store: string): StoreState => {
     let s = stores.get(store);
@@ -87,17 +95,7 @@ export async function startFakeGenerator(port = 0): Promise<FakeGenerator> {
       return send(res, 500, { error: "fake generator failure" });
     }
     s.stats.answered++;
-    const { job, settings } = request;
-    const html = renderPageShell({
-      settings,
-      persona: job.persona,
-      title: `Generated ${job.persona} page | ${settings.shopName}`,
-      body: `<h1 data-fake-generator="${job.key}">Picked for a ${job.persona}</h1>${request.catalog.products
-        .slice(0, 3)
-        .map((p) => `<a href="/products/${encodeURIComponent(p.handle)}">${p.handle}</a>`)
-        .join("")}<form method="post" action="/cart/add"><button>Add</button></form>`,
-      source: "llm",
-    });
+    const html = (options.render ?? defaultPage)(request);
     send(res, 200, {
       html,
       source: "llm",
@@ -120,6 +118,19 @@ export async function startFakeGenerator(port = 0): Promise<FakeGenerator> {
         server.close(() => resolve());
       }),
   };
+}
+
+function defaultPage({ job, settings, catalog }: GenerateRequestBody): string {
+  return renderPageShell({
+    settings,
+    persona: job.persona,
+    title: `Generated ${job.persona} page | ${settings.shopName}`,
+    body: `<h1 data-fake-generator="${job.key}">Picked for a ${job.persona}</h1>${catalog.products
+      .slice(0, 3)
+      .map((p) => `<a href="/products/${encodeURIComponent(p.handle)}">${p.handle}</a>`)
+      .join("")}<form method="post" action="/cart/add"><button>Add</button></form>`,
+    source: "llm",
+  });
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

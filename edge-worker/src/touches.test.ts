@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { preparePage, renderTouches } from "./touches.ts";
+
+const content = { greeting: "<p>Hi</p>", "recently-viewed": "<ul><li>x</li></ul>", "loyalty-note": "" };
+
+describe("page touches", () => {
+  it("fills every marked slot, whatever the markup around it, and drops what the page had in it", async () => {
+    const html =
+      '<html><body><header><div class="g" data-wand-slot="greeting" id="x">old text</div></header>' +
+      "<main><section data-wand-slot='recently-viewed'></section></main>" +
+      '<footer><div data-wand-slot="loyalty-note"><b>stale</b></div><div data-wand-slot="unknown">keep?</div></footer></body></html>';
+    const page = await preparePage(html, "");
+    const out = renderTouches(page, content);
+    expect(out).toContain('<div class="g" data-wand-slot="greeting" id="x"><p>Hi</p></div>');
+    expect(out).toContain("<section data-wand-slot='recently-viewed'><ul><li>x</li></ul></section>");
+    expect(out).toContain('<div data-wand-slot="loyalty-note"></div>');
+    expect(out).toContain('<div data-wand-slot="unknown"></div>');
+    expect(out).not.toContain("stale");
+  });
+
+  it("makes root-relative links and forms absolute only when a base URL is given", async () => {
+    const html =
+      '<a href="/products/a">a</a><a href="//cdn.example.com/x">cdn</a><a href="#main">skip</a>' +
+      '<a href="https://other.example/p">abs</a><form method="post" action="/cart/add"></form>';
+    const relative = renderTouches(await preparePage(html, ""), content);
+    expect(relative).toBe(html);
+    const absolute = renderTouches(await preparePage(html, "https://shop.example"), content);
+    expect(absolute).toContain('href="https://shop.example/products/a"');
+    expect(absolute).toContain('action="https://shop.example/cart/add"');
+    expect(absolute).toContain('href="//cdn.example.com/x"');
+    expect(absolute).toContain('href="#main"');
+    expect(absolute).toContain('href="https://other.example/p"');
+  });
+
+  it("is not fooled by page text that imitates a slot marker", async () => {
+    const html = '<p>&lt;!--wand-slot-fake:greeting--&gt;</p><!--wand-slot-fake:greeting--><div data-wand-slot="greeting"></div>';
+    const out = renderTouches(await preparePage(html, ""), content);
+    expect(out.match(/<p>Hi<\/p>/g)).toHaveLength(1);
+    expect(out).toContain("<!--wand-slot-fake:greeting-->");
+  });
+});
