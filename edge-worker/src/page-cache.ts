@@ -1,5 +1,6 @@
 import { PAGE_KV_TTL_SECONDS, latestPageKey, type PageMeta } from "../../core/storage-keys.ts";
 import type { Persona } from "../../core/types.ts";
+import { edgeConfig } from "./config.ts";
 import { MemoryLru } from "./memory-cache.ts";
 
 /**
@@ -22,12 +23,16 @@ export interface PageLookup {
 const pages = new MemoryLru<CachedPage>(256, 24 * 1024 * 1024, 60_000);
 // A stale page is remembered only briefly: its replacement is being generated.
 const stalePages = new MemoryLru<CachedPage>(64, 4 * 1024 * 1024, 3_000);
+// A key found in no layer, remembered for at most a second (never longer than the snapshot TTL):
+// while a page is generated, a storm of shoppers would otherwise cost three storage reads each.
+const knownMissing = new MemoryLru<true>(1024, 1024, 1_000);
 
 type Waiter = Pick<ExecutionContext, "waitUntil">;
 
 export async function lookupPage(env: Env, waiter: Waiter, key: string, store: string, persona: Persona): Promise<PageLookup | null> {
   const inMemory = pages.get(key);
   if (inMemory) return { layer: "memory", page: inMemory };
+  if (knownMissing.get(key)) return null;
 
   const kv = await env.CACHE.getWithMetadata<PageMeta>(key, "text");
   if (kv.value !== null && kv.metadata) {
@@ -58,6 +63,7 @@ export async function lookupPage(env: Env, waiter: Waiter, key: string, store: s
     stalePages.set(latestKey, page, page.html.length);
     return { layer: "stale", page };
   }
+  if (edgeConfig(env).snapshotTtlMs >= 1_000) knownMissing.set(key, true, 1);
   return null;
 }
 
@@ -78,6 +84,7 @@ export async function pageExists(env: Env, key: string): Promise<PageMeta | null
 /** Drops this isolate's copies of pages under a prefix (purge). */
 export function forgetPages(prefix: string, store: string): void {
   pages.deletePrefix(prefix);
+  knownMissing.deletePrefix(prefix);
   stalePages.deletePrefix(`latest/${store}/`);
 }
 
