@@ -15,6 +15,9 @@ export const BENCHES: { name: string; load: () => Promise<BenchModule> }[] = [
   { name: "pool-drain", load: () => import("./pool-drain.ts") },
   { name: "first-visit", load: () => import("./first-visit.ts") },
   { name: "generator-sanitize", load: () => import("./generator-sanitize.ts") },
+  { name: "edge-hits", load: () => import("./edge-hits.ts") },
+  { name: "edge-miss", load: () => import("./edge-miss.ts") },
+  { name: "edge-generations", load: () => import("./edge-generations.ts") },
 ];
 
 const RESULTS_FILE = fileURLToPath(new URL("./results.json", import.meta.url));
