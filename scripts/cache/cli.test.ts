@@ -2,19 +2,22 @@ import { execFile } from "node:child_process";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFakeLlm, type FakeLlm } from "../../e2e/helpers/journey-fake-llm.ts";
 import { repoRoot, startStack, type Stack } from "../../e2e/helpers/journey-stack.ts";
 import { main } from "../cache-cli.ts";
 import type { Io } from "./commands.ts";
 
 /**
  * The cache CLI end to end: its commands against real local wrangler state (seeded like npm start)
- * and a real `wrangler dev` edge with the real generator (template mode), in both modes — the local
- * state (default) and a deployed edge through its ops endpoint (`--url`).
+ * and a real `wrangler dev` edge with the real generator (its LLM a fake OpenAI-compatible server
+ * that takes 1.5 s per page, so a warm can be caught waiting), in both modes — the local state
+ * (default) and a deployed edge through its ops endpoint (`--url`).
  */
 
 const TOKEN = "cli-test-token-5f1d2c";
 const NO_DEV_VARS = resolve(repoRoot, "scripts/cache/__no_such_dev_vars__");
 let stack: Stack;
+let llm: FakeLlm;
 
 interface Run {
   code: number;
@@ -34,11 +37,13 @@ async function cli(...argv: string[]): Promise<Run> {
 const local = (...argv: string[]) => cli(...argv, "--persist", stack.persistDir, "--edge", stack.edgeUrl, "--token", TOKEN);
 
 beforeAll(async () => {
-  stack = await startStack({ edgePort: 18540, generatorPort: 18541, inspectorPort: 18542, opsToken: TOKEN });
+  llm = await startFakeLlm({ latencyMs: 1500 });
+  stack = await startStack({ edgePort: 18540, generatorPort: 18541, inspectorPort: 18542, opsToken: TOKEN, llm: { baseUrl: llm.baseUrl } });
 }, 180_000);
 
 afterAll(async () => {
   await stack?.stop();
+  await llm?.close();
 }, 60_000);
 
 describe("cache CLI on local state and a local edge", () => {
@@ -49,15 +54,22 @@ describe("cache CLI on local state and a local edge", () => {
   }, 60_000);
 
   it("warms every enabled persona with progress until the pages exist, then lists them", async () => {
+    // Too short a wait: a clear failure, and the jobs stay queued.
+    const impatient = await local("warm", "demo-home", "--timeout", "0.5");
+    expect(impatient.code).toBe(1);
+    expect(impatient.err).toMatch(/warming demo-home \[-+\] 0\/4/);
+    expect(impatient.err).toMatch(/timed out after 0\.5 s waiting for minimalist \(missing, queued\)/);
+
     const warm = await local("warm", "demo-home", "--timeout", "90");
     expect(warm.code, warm.err).toBe(0);
+    expect(warm.err.match(/already queued/g)).toHaveLength(4);
     expect(warm.err).toMatch(/warming demo-home \[#+\] 4\/4/);
     expect(warm.out).toMatch(/demo-home: 4 pages ready/);
 
     const list = await local("list", "demo-home");
     expect(list.code).toBe(0);
     expect(list.out).toMatch(/demo-home: 4 cached pages/);
-    for (const persona of ["minimalist", "explorer", "dealhunter", "loyalist"]) expect(list.out).toMatch(new RegExp(`${persona}\\s+[0-9a-f]{16}\\s+current\\s+template\\s+\\d+s\\s+kv\\+r2`));
+    for (const persona of ["minimalist", "explorer", "dealhunter", "loyalist"]) expect(list.out).toMatch(new RegExp(`${persona}\\s+[0-9a-f]{16}\\s+current\\s+llm\\s+\\d+s\\s+kv\\+r2`));
 
     const json = JSON.parse((await local("list", "demo-home", "--json")).out) as { stores: { pages: { current: boolean; inKv: boolean; inR2: boolean }[] }[] };
     expect(json.stores[0]!.pages).toHaveLength(4);

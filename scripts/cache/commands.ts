@@ -126,7 +126,7 @@ async function warm(store: string, timeoutMs: number, backend: CacheBackend, io:
     if (io.now() >= deadline) {
       if (io.tty) io.err("\n");
       const missing = targets.filter((s) => s.state !== "fresh").map((s) => `${s.persona} (${s.state}${s.queued ? ", queued" : ""})`);
-      throw new CliError(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${missing.join(", ")}`);
+      throw new CliError(`timed out after ${timeoutMs / 1000} s waiting for ${missing.join(", ")} (the jobs stay queued; run warm again to keep waiting)`);
     }
     await io.sleep(POLL_MS);
   }
