@@ -19,8 +19,9 @@ export interface PageLookup {
   page: CachedPage;
 }
 
-// ~30 KB pages: 256 entries stay well inside an isolate's 128 MB.
-const pages = new MemoryLru<CachedPage>(256, 24 * 1024 * 1024, 60_000);
+// Pages of 20-30 KB. With the prepared and rendered forms (touches.ts, 16 MB each) and the
+// templates (8 MB), page memory stays under ~60 MB of an isolate's 128 MB.
+const pages = new MemoryLru<CachedPage>(256, 16 * 1024 * 1024, 60_000);
 // A stale page is remembered only briefly: its replacement is being generated.
 const stalePages = new MemoryLru<CachedPage>(64, 4 * 1024 * 1024, 3_000);
 // A key found in no layer, remembered for at most a second (never longer than the snapshot TTL):

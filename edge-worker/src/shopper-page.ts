@@ -166,8 +166,8 @@ export async function servePersonaPage(env: Env, ctx: ExecutionContext, req: Per
       // Per-shopper touches: never shared by a cache between shoppers.
       "Cache-Control": "private, no-store",
       "Content-Security-Policy": buildCsp(settings.shopDomain),
+      // (The referrer policy is the page's own <meta name="referrer">.)
       "X-Content-Type-Options": "nosniff",
-      "Referrer-Policy": "strict-origin-when-cross-origin",
       "Wand-Cache": cache,
       "Wand-Persona": decision.persona,
       "Server-Timing": `identify;dur=${identified - started}, cache;desc="${cache}";dur=${looked - identified}, total;dur=${Date.now() - started}`,

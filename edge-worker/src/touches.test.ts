@@ -38,4 +38,13 @@ describe("page touches", () => {
     expect(out.match(/<p>Hi<\/p>/g)).toHaveLength(1);
     expect(out).toContain("<!--wand-slot-fake:greeting-->");
   });
+
+  it("renders each shopper's own touches even when pages are rendered from memory", async () => {
+    const page = await preparePage('<div data-wand-slot="greeting"></div><main></main>', "", "page-a");
+    const first = renderTouches(page, content);
+    expect(renderTouches(page, content)).toBe(first);
+    const other = renderTouches(page, { ...content, greeting: "<p>Welcome back</p>" });
+    expect(other).toBe('<div data-wand-slot="greeting"><p>Welcome back</p></div><main></main>');
+    expect(renderTouches(page, content)).toBe('<div data-wand-slot="greeting"><p>Hi</p></div><main></main>');
+  });
 });

@@ -56,7 +56,7 @@ export function shopperTouches(o: {
 }
 
 // Prepared pages (slot positions found, links made absolute) per page and base URL.
-const prepared = new MemoryLru<PreparedPage>(256, 32 * 1024 * 1024, 60_000);
+const prepared = new MemoryLru<PreparedPage>(256, 16 * 1024 * 1024, 60_000);
 // Marks a slot in a prepared page. Random per isolate, so no page content can forge it; made on
 // first use, since workerd allows no random values at global scope.
 let mark: string | null = null;
@@ -70,6 +70,8 @@ const MARK_END = "-->";
  * costs most of the throughput: see bench/edge-hits.ts).
  */
 export interface PreparedPage {
+  /** Identifies the page and base URL (memo key of its rendered forms). */
+  id: string;
   segments: string[];
   slots: (SlotName | null)[];
 }
@@ -78,7 +80,7 @@ export interface PreparedPage {
  * The HTMLRewriter pass: every marked slot's content is replaced by a marker (whatever the page's
  * markup around it), and with a base URL the page's root-relative links and forms become absolute.
  */
-export async function preparePage(html: string, baseUrl: string): Promise<PreparedPage> {
+export async function preparePage(html: string, baseUrl: string, id = ""): Promise<PreparedPage> {
   const MARK = slotMark();
   let rewriter = new HTMLRewriter().on(`[${SLOT_ATTRIBUTE}]`, {
     element(el) {
@@ -114,7 +116,7 @@ export async function preparePage(html: string, baseUrl: string): Promise<Prepar
     slots.push(isSlotName(name) ? name : null);
     segments.push(part.slice(end + MARK_END.length));
   }
-  return { segments, slots };
+  return { id, segments, slots };
 }
 
 /**
@@ -126,17 +128,26 @@ export async function preparedPage(pageId: string, html: string, baseUrl: string
   const memoKey = `${baseUrl} ${pageId}`;
   const known = prepared.get(memoKey);
   if (known) return known;
-  const page = await preparePage(html, baseUrl);
+  const page = await preparePage(html, baseUrl, memoKey);
   prepared.set(memoKey, page, html.length);
   return page;
 }
 
+// Rendered pages by page and slot contents: most shoppers get the same touches (a first visit, no
+// categories seen), and handing the runtime the same flat string again is markedly cheaper than a
+// freshly concatenated one (bench/edge-hits.ts).
+const rendered = new MemoryLru<string>(512, 16 * 1024 * 1024, 60_000);
+
 /** The page with this shopper's touches in its slots. */
 export function renderTouches(page: PreparedPage, content: SlotContent): string {
+  const memoKey = page.id ? `${page.id}\u0000${content.greeting}\u0000${content["recently-viewed"]}\u0000${content["loyalty-note"]}` : "";
+  const known = memoKey ? rendered.get(memoKey) : undefined;
+  if (known !== undefined) return known;
   let out = page.segments[0]!;
   for (let i = 0; i < page.slots.length; i++) {
     const name = page.slots[i];
     out += (name ? content[name] : "") + page.segments[i + 1]!;
   }
+  if (memoKey) rendered.set(memoKey, out, out.length);
   return out;
 }
