@@ -146,7 +146,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         "warn",
         ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
       ],
-      quietEnv(),
+      // A dev registry of its own: wrangler dev announces every worker there by name, and another
+      // `wandstore-edge` (npm start, another test) must not be mistaken for this one, nor this for it.
+      { ...quietEnv(), WRANGLER_REGISTRY_PATH: join(persistDir, "dev-registry") },
       log
     );
     started.push(edge);
