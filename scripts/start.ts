@@ -6,7 +6,7 @@ import { DEMO_STORES } from "../core/demo-stores.ts";
 import { DEFAULT_PERSIST_DIR, EDGE_CONFIG, REPO_ROOT, quietWranglerEnv, seedDemoStores } from "./seed.ts";
 
 /**
- * `npm start`: everything local and offline.
+ * `npm start` (`node --import tsx scripts/start.ts`: one process, so signals reach it directly): everything local and offline.
  *   1. seed the demo stores into .wrangler/state (D1 + KV/R2 snapshots; scripts/seed.ts);
  *   2. the generator, `tsx container/src/main.ts` on 127.0.0.1:8080 (template mode unless
  *      LLM_API_KEY is set in the environment);
@@ -24,6 +24,10 @@ const EDGE_PORT = 8787;
 const ADMIN_PORT = 8788;
 const ADMIN_CONFIG = resolve(REPO_ROOT, "app/wrangler.jsonc");
 const bin = (name: string) => resolve(REPO_ROOT, "node_modules/.bin", name);
+// The admin finds the edge through wrangler's dev registry. A registry of our own: with the shared
+// default (~/.config/.wrangler/registry) another `wrangler dev` of a worker named wandstore-edge on
+// this machine (a test stack) would replace or remove our entry.
+const DEV_REGISTRY = resolve(REPO_ROOT, ".wrangler/dev-registry");
 
 interface Child {
   name: string;
@@ -81,6 +85,7 @@ let stopped: Promise<void> | null = null;
 async function shutdown(code: number): Promise<never> {
   shuttingDown = true;
   stopped ??= (async () => {
+    console.log("\nStopping WandStore …");
     // The admin and the edge first (they call the generator), the generator last.
     for (const child of [...children].reverse()) await stopChild(child);
   })();
@@ -139,7 +144,8 @@ async function main(): Promise<void> {
     "--show-interactive-dev-session=false",
     ...extra,
   ];
-  const edge = startChild("edge", bin("wrangler"), wranglerDev(EDGE_CONFIG, EDGE_PORT, ["--var", `GENERATOR_URL:http://${HOST}:${GENERATOR_PORT}`]), quietWranglerEnv());
+  const wranglerEnv = { ...quietWranglerEnv(), WRANGLER_REGISTRY_PATH: DEV_REGISTRY };
+  const edge = startChild("edge", bin("wrangler"), wranglerDev(EDGE_CONFIG, EDGE_PORT, ["--var", `GENERATOR_URL:http://${HOST}:${GENERATOR_PORT}`]), wranglerEnv);
   await waitForHttp(`http://${HOST}:${GENERATOR_PORT}/healthz`, generator);
   await waitForHttp(`http://${HOST}:${EDGE_PORT}/healthz`, edge);
 
@@ -149,7 +155,7 @@ async function main(): Promise<void> {
       console.log("Building the admin (npm run build:admin) …");
       await runToEnd("npm", ["run", "build:admin"]);
     }
-    const admin = startChild("admin", bin("wrangler"), wranglerDev(ADMIN_CONFIG, ADMIN_PORT, ["--var", "WAND_LOCAL_ADMIN:1"]), quietWranglerEnv());
+    const admin = startChild("admin", bin("wrangler"), wranglerDev(ADMIN_CONFIG, ADMIN_PORT, ["--var", "WAND_LOCAL_ADMIN:1"]), wranglerEnv);
     await waitForHttp(`http://${HOST}:${ADMIN_PORT}/`, admin);
     adminUrl = `http://${HOST}:${ADMIN_PORT}/app`;
   }
