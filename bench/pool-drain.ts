@@ -85,15 +85,18 @@ async function arrive(edgeUrl: string, shoppers: string[]): Promise<void> {
   }
 }
 
-/** Waits until the pool has finished `total` jobs of the store (polling learns *that*, not *when*). */
-async function waitForDone(edgeUrl: string, token: string, total: number, timeoutMs: number, output: () => string): Promise<void> {
+/**
+ * Waits until the pool has finished `total` jobs of the store, done or failed (polling learns *that*,
+ * not *when*); returns the failed count. Throws only when the pool stops making progress.
+ */
+async function waitForFinished(edgeUrl: string, token: string, total: number, timeoutMs: number, output: () => string): Promise<number> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const stats = await opsJson<Stats>(edgeUrl, token, `/stores/${STORE}/stats`);
     const done = stats.personas.reduce((n, p) => n + p.jobsDone, 0);
     const failed = stats.personas.reduce((n, p) => n + p.jobsFailed, 0);
-    if (done >= total) return;
-    if (failed > 0 || performance.now() > deadline) throw new Error(`pool finished ${done}/${total} jobs (${failed} failed):\n${output().slice(-3000)}`);
+    if (done + failed >= total) return failed;
+    if (performance.now() > deadline) throw new Error(`pool finished ${done}/${total} jobs (${failed} failed) before the deadline:\n${output().slice(-3000)}`);
     await sleep(500);
   }
 }
@@ -120,28 +123,30 @@ export async function run(): Promise<BenchResult> {
   });
   try {
     await arrive(stack.edgeUrl, warmup);
-    await waitForDone(stack.edgeUrl, token, warmup.length, 60_000 + 3 * LATENCY_MS, stack.output);
+    await waitForFinished(stack.edgeUrl, token, warmup.length, 60_000 + 3 * LATENCY_MS, stack.output);
     const warmCalls = llm.timeline().length;
 
     const started = performance.now();
     const startedAt = Date.now();
     await arrive(stack.edgeUrl, timed);
     const enqueueMs = performance.now() - started;
-    await waitForDone(stack.edgeUrl, token, warmup.length + jobs, 60_000 + (jobs / POOL_SIZE + 2) * LATENCY_MS * 2, stack.output);
+    const failed = await waitForFinished(stack.edgeUrl, token, warmup.length + jobs, 60_000 + (jobs / POOL_SIZE + 2) * LATENCY_MS * 2, stack.output);
 
     // Every timed job wrote its page from the LLM; the drain ended when the last one was written
     // (the pool stamps generatedAt as it writes).
     const { pages } = await opsJson<Pages>(stack.edgeUrl, token, `/stores/${STORE}/pages`);
     const drained = pages.filter((p) => timedKeys.has(p.key) && p.source === "llm");
     const elapsedMs = Math.max(...drained.map((p) => Date.parse(p.generatedAt ?? ""))) - startedAt;
-    if (drained.length !== jobs || !Number.isFinite(elapsedMs)) throw new Error(`expected ${jobs} LLM pages with generatedAt, found ${drained.length}`);
+    if (!Number.isFinite(elapsedMs)) throw new Error(`no LLM page with a generatedAt among ${pages.length} pages`);
 
     // With the LLM taking LATENCY_MS per job, the rest of each member's cycle (alarm, generator
     // pipeline, R2/KV writes, and locally the shared thread) is the pool's overhead per job.
     const calls = llm.timeline().slice(warmCalls);
     const firstLlmCallMs = Math.min(...calls.map((e) => e.arrivedAt)) - started;
-    const overheadPerJobMs = (elapsedMs * POOL_SIZE) / jobs - LATENCY_MS;
-    const rate = jobs / (elapsedMs / 1000);
+    const overheadPerJobMs = (elapsedMs * POOL_SIZE) / Math.max(1, drained.length) - LATENCY_MS;
+    // Only pages that were written count; a failed job (e.g. wrangler dev reloading the worker when
+    // its source changes mid-run) lowers the rate and fails the target.
+    const rate = drained.length / (elapsedMs / 1000);
     const ceiling = POOL_SIZE / (LATENCY_MS / 1000);
     const ratio = rate / ceiling;
     return {
@@ -157,6 +162,8 @@ export async function run(): Promise<BenchResult> {
         overheadPerJobMs,
         llmCalls: calls.length,
         llmMaxInFlight: llm.counters().maxInFlight,
+        jobsFailed: failed,
+        pagesWritten: drained.length,
       },
       units: {
         jobsPerSecond: "jobs/s",
@@ -169,13 +176,15 @@ export async function run(): Promise<BenchResult> {
         overheadPerJobMs: "ms",
         llmCalls: "requests",
         llmMaxInFlight: "requests",
+        jobsFailed: "jobs",
+        pagesWritten: "pages",
       },
       notes:
         `${jobs} jobs (${JOBS_PER_MEMBER} per member, POOL_SIZE ${POOL_SIZE}) enqueued by shopper misses on /s/${STORE} (scope shopper), drained by the PoolMember DOs under wrangler dev ` +
         `through the real generator process to a fake OpenAI-compatible LLM answering after ${LATENCY_MS} ms; members warmed by one untimed job each; ` +
         `timed from the first shopper request until the last page was written (its generatedAt). Locally the ten members share one workerd thread and one generator process.`,
       target: { metric: "percentOfCeiling", min: TARGET_RATIO * 100, description: `pool drain ≥ 90 % of POOL_SIZE / LLM latency (${ceiling} jobs/s at ${LATENCY_MS} ms)` },
-      pass: ratio >= TARGET_RATIO,
+      pass: ratio >= TARGET_RATIO && failed === 0 && drained.length === jobs,
     };
   } finally {
     await stack.stop();
