@@ -5,9 +5,10 @@
  * Harnesses, named in every figure:
  * - "miniflare": the edge worker as `wrangler deploy --dry-run` bundles it, on workerd through
  *   Miniflare (KV, R2, D1 and the Durable Objects in memory) — workerd's own sockets, no wrangler dev
- *   proxy. The bare worker (returns the same page bytes from memory) runs in the same harness.
- * - "workerd": the bare worker on `workerd serve` with a capnp config (no Miniflare entry worker),
- *   the runtime's ceiling for serving those bytes.
+ *   proxy. The bare worker runs in the same harness and replays the edge's memory-hit response from
+ *   memory: same status, headers (CSP, Wand-*, Set-Cookie …) and body, no logic.
+ * - "workerd": a bare worker on `workerd serve` with a capnp config (no Miniflare entry worker)
+ *   returning the page body with one Content-Type header: the runtime's ceiling for those bytes.
  * - "nginx": Debian's nginx serving the same bytes from a file, the machine's limit.
  * Load is wrk -t1 -c16 (bench/edge-load.ts); configurations alternate round by round, and each figure
  * is the median over the rounds. The generator is a stand-in HTTP server (template page as the
@@ -162,9 +163,14 @@ async function waitForHttp(url: string): Promise<void> {
   throw new Error(`${url} never answered`);
 }
 
-async function get(url: string): Promise<{ cache: string | null; body: string; status: number }> {
+async function get(url: string): Promise<{ cache: string | null; body: string; status: number; headers: [string, string][] }> {
   const r = await fetch(url);
-  return { cache: r.headers.get("Wand-Cache"), body: await r.text(), status: r.status };
+  const headers: [string, string][] = [];
+  r.headers.forEach((value, name) => {
+    if (name !== "set-cookie") headers.push([name, value]);
+  });
+  for (const cookie of r.headers.getSetCookie()) headers.push(["set-cookie", cookie]);
+  return { cache: r.headers.get("Wand-Cache"), body: await r.text(), status: r.status, headers };
 }
 
 async function startWorkerdBare(dir: string, page: string): Promise<ChildProcess> {
@@ -275,7 +281,10 @@ async function measure(): Promise<EdgeMeasurement> {
       warm = await get(`${edgeUrl}/s/bench-hit?persona=explorer&shopper=warm`);
     }
     if (warm.cache === "miss") throw new Error("the bench page was never generated");
-    const page = (await get(`${edgeUrl}/s/bench-hit?persona=explorer&shopper=m1`)).body;
+    // The response the bare worker replays: the edge's own memory hit, status, headers and body.
+    const hitResponse = await get(`${edgeUrl}/s/bench-hit?persona=explorer&shopper=m1`);
+    const page = hitResponse.body;
+    const replayed = hitResponse.headers.filter(([name]) => !["content-length", "transfer-encoding", "date", "connection"].includes(name));
 
     // KV hits: more shopper-scoped pages than the in-memory LRU holds, so each request misses memory.
     const variant = cacheVariant({ catalogVersion: kv.catalog.version, settingsVersion: kv.settings.settingsVersion, promptVersion: PROMPT_VERSION });
@@ -292,7 +301,9 @@ async function measure(): Promise<EdgeMeasurement> {
       host: HOST,
       port: PORTS.bareMiniflare,
       modules: true,
-      script: `const page = ${JSON.stringify(page)};\nexport default { fetch() { return new Response(page, { headers: { "Content-Type": "text/html; charset=utf-8" } }); } };\n`,
+      // The same response bytes as an edge memory hit (headers included), from memory, no logic.
+      // (Headers built on first use and reused, as the edge does with its header templates.)
+      script: `const page = ${JSON.stringify(page)};\nconst pairs = ${JSON.stringify(replayed)};\nlet headers = null;\nexport default { fetch() { headers ??= new Headers(pairs); return new Response(page, { headers }); } };\n`,
       compatibilityDate: COMPATIBILITY_DATE,
     }));
     const bareUrl = (await bare.ready).toString().replace(/\/$/, "");

@@ -44,8 +44,8 @@ export async function run(): Promise<BenchResult> {
     units,
     notes:
       `wrk -t1 -c16, ${rounds} alternating rounds × ${seconds} s per configuration, medians (ratios per round from neighbouring runs); page ${pageBytes} bytes; load average ${loadAverage.toFixed(1)} on 2 cores at the start. ` +
-      "miniflare = the edge bundle (wrangler deploy --dry-run) on workerd via Miniflare 5 with in-memory KV/R2/D1/DO, and the bare worker in the same harness; " +
-      "workerd = the bare worker on `workerd serve`; nginx = Debian's nginx, same bytes. KV hits rotate over 2,000 shopper-scoped pages (more than the memory LRU holds).",
+      "miniflare = the edge bundle (wrangler deploy --dry-run) on workerd via Miniflare 5 with in-memory KV/R2/D1/DO, and the bare worker in the same harness replaying the edge's memory-hit response (status, headers, body) from memory; " +
+      "workerd = a bare worker on `workerd serve` returning the body with one header; nginx = Debian's nginx, same body. Every request is a new shopper (rotating ids, no cookies). KV hits rotate over 2,000 shopper-scoped pages (more than the memory LRU holds).",
     target: { metric: "memoryHitVsBare", min: HIT_RATIO_TARGET, description: "memory hits ≥ 0.8× the bare worker's requests/s (same harness)" },
     pass: ratio >= HIT_RATIO_TARGET,
   };

@@ -99,21 +99,22 @@ export async function resolvePersonaPage(
 ): Promise<ResolvedPage> {
   const { settings, catalog, decision } = o;
   const variant = currentVariant(settings, catalog);
-  const job = generationJob({ settings, catalog, persona: decision.persona, shopperId: o.shopperId, variant });
+  const shopper = settings.scope === "shopper" ? o.shopperId : undefined;
+  const key = cacheKey({ store: settings.store, persona: decision.persona, scope: settings.scope, shopper, variant });
   let lookup: PageLookup | null = null;
   try {
-    lookup = await lookupPage(env, ctx, job.key, settings.store, decision.persona);
+    lookup = await lookupPage(env, ctx, key, settings.store, decision.persona);
   } catch (error) {
-    console.warn("page lookup failed, serving the template", job.key, error);
+    console.warn("page lookup failed, serving the template", key, error);
   }
   if (lookup && lookup.layer !== "stale") {
-    return { html: lookup.page.html, pageId: pageIdOf(lookup), cache: lookup.layer, settings, catalog, decision, key: job.key };
+    return { html: lookup.page.html, pageId: pageIdOf(lookup), cache: lookup.layer, settings, catalog, decision, key };
   }
   // Stale or miss: regenerate in the background; the response never waits for the queue.
-  ctx.waitUntil(enqueueInBackground(env, job));
-  if (lookup) return { html: lookup.page.html, pageId: pageIdOf(lookup), cache: "stale", settings, catalog, decision, key: job.key };
+  ctx.waitUntil(enqueueInBackground(env, generationJob({ settings, catalog, persona: decision.persona, shopperId: o.shopperId, variant })));
+  if (lookup) return { html: lookup.page.html, pageId: pageIdOf(lookup), cache: "stale", settings, catalog, decision, key };
   const html = templatePage(catalog, settings, decision.persona, variant);
-  return { html, pageId: templateId(settings.store, decision.persona, variant), cache: "miss", settings, catalog, decision, key: job.key };
+  return { html, pageId: templateId(settings.store, decision.persona, variant), cache: "miss", settings, catalog, decision, key };
 }
 
 export async function servePersonaPage(env: Env, ctx: ExecutionContext, req: PersonaPageRequest): Promise<Response> {
@@ -160,17 +161,31 @@ export async function servePersonaPage(env: Env, ctx: ExecutionContext, req: Per
     baseUrl: req.baseUrl,
     signedIn: Boolean(req.verifiedCustomerId),
   });
-  return new Response(renderTouches(prepared, slots), {
-    headers: {
+  const response = new Response(renderTouches(prepared, slots), { headers: pageHeaders(settings.shopDomain, decision.persona, cache) });
+  response.headers.set("Server-Timing", `identify;dur=${identified - started}, cache;desc="${cache}";dur=${looked - identified}, total;dur=${Date.now() - started}`);
+  return response;
+}
+
+// The fixed headers of a page, built once per shop, persona and outcome: the Response copies a
+// Headers object natively, where a header literal is converted field by field on every request.
+const headerTemplates = new Map<string, Headers>();
+
+function pageHeaders(shopDomain: string, persona: Persona, cache: CacheOutcome): Headers {
+  const memoKey = `${shopDomain} ${persona} ${cache}`;
+  let headers = headerTemplates.get(memoKey);
+  if (!headers) {
+    if (headerTemplates.size >= 1000) headerTemplates.clear();
+    headers = new Headers({
       "Content-Type": "text/html; charset=utf-8",
       // Per-shopper touches: never shared by a cache between shoppers.
       "Cache-Control": "private, no-store",
-      "Content-Security-Policy": buildCsp(settings.shopDomain),
+      "Content-Security-Policy": buildCsp(shopDomain),
       // (The referrer policy is the page's own <meta name="referrer">.)
       "X-Content-Type-Options": "nosniff",
       "Wand-Cache": cache,
-      "Wand-Persona": decision.persona,
-      "Server-Timing": `identify;dur=${identified - started}, cache;desc="${cache}";dur=${looked - identified}, total;dur=${Date.now() - started}`,
-    },
-  });
+      "Wand-Persona": persona,
+    });
+    headerTemplates.set(memoKey, headers);
+  }
+  return headers;
 }
