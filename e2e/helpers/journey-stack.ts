@@ -7,6 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { CatalogSnapshot, ShopSettings } from "../../core/types.ts";
 import { storageOnlyConfig } from "../../scripts/cache/storage-config.ts";
 import { seedDemoStores, seedStore } from "../../scripts/seed.ts";
+import { startDispatcher } from "./journey-dispatcher.ts";
 
 /**
  * The servers `npm start` runs — the generator (`container/`, a Node process) and the edge worker
@@ -29,6 +30,11 @@ export interface StackOptions {
   opsToken: string;
   /** Extra edge vars (e.g. a shorter retry base) as wrangler `--var` pairs. */
   edgeVars?: Record<string, string>;
+  /**
+   * Generator processes (default 1, as `npm start`). With more, they listen on generatorPort+1… and a
+   * dispatcher on generatorPort spreads the pool's calls (production has one container per member).
+   */
+  generatorProcesses?: number;
   /** Runs after the demo stores are seeded, before the edge starts (extra stores for a benchmark). */
   afterSeed?: (persistDir: string) => Promise<void>;
 }
@@ -109,9 +115,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const log: string[] = [];
   const persistDir = mkdtempSync(join(tmpdir(), "wand-stack-"));
   const started: Started[] = [];
+  const closers: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const p of started.reverse()) await stopProcess(p);
     started.length = 0;
+    for (const close of closers.splice(0)) await close();
     rmSync(persistDir, { recursive: true, force: true });
   };
   try {
@@ -120,10 +128,19 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await options.afterSeed?.(persistDir);
 
     const generatorUrl = `http://127.0.0.1:${options.generatorPort}`;
-    const generatorEnv: NodeJS.ProcessEnv = { ...quietEnv(), PORT: String(options.generatorPort), HOST: "127.0.0.1", LLM_API_KEY: "" };
-    if (options.llm) Object.assign(generatorEnv, { LLM_BASE_URL: options.llm.baseUrl, LLM_API_KEY: "fake-key", LLM_MODEL: options.llm.model ?? "fake-llm-32k" });
-    const generator = startProcess("generator", bin("tsx"), [resolve(repoRoot, "container/src/main.ts")], generatorEnv, log);
-    started.push(generator);
+    const processes = Math.max(1, options.generatorProcesses ?? 1);
+    const generatorPorts = processes === 1 ? [options.generatorPort] : Array.from({ length: processes }, (_, i) => options.generatorPort + 1 + i);
+    const generators = generatorPorts.map((port, i) => {
+      const env: NodeJS.ProcessEnv = { ...quietEnv(), PORT: String(port), HOST: "127.0.0.1", LLM_API_KEY: "" };
+      if (options.llm) Object.assign(env, { LLM_BASE_URL: options.llm.baseUrl, LLM_API_KEY: "fake-key", LLM_MODEL: options.llm.model ?? "fake-llm-32k" });
+      const generator = startProcess(processes === 1 ? "generator" : `generator-${i}`, bin("tsx"), [resolve(repoRoot, "container/src/main.ts")], env, log);
+      started.push(generator);
+      return { port, generator };
+    });
+    if (processes > 1) {
+      const dispatcher = await startDispatcher(options.generatorPort, generatorPorts);
+      closers.push(dispatcher.close);
+    }
 
     const vars = { GENERATOR_URL: generatorUrl, OPS_TOKEN: options.opsToken, ...options.edgeVars };
     const edge = startProcess(
@@ -154,7 +171,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     started.push(edge);
 
     const edgeUrl = `http://127.0.0.1:${options.edgePort}`;
-    await waitForHttp(`${generatorUrl}/healthz`, "the generator", generator, log);
+    for (const g of generators) await waitForHttp(`http://127.0.0.1:${g.port}/healthz`, "the generator", g.generator, log);
     await waitForHttp(`${edgeUrl}/healthz`, "the edge (wrangler dev)", edge, log);
     return { edgeUrl, generatorUrl, opsToken: options.opsToken, persistDir, output: () => log.join(""), stop };
   } catch (error) {
