@@ -12,6 +12,7 @@ describe("hostile or odd input on the direct route", () => {
       [`/s/${store}?shopper=${"x".repeat(65)}`, undefined, 400, /shopper/],
       [`/s/${store}?shopper=%3Cscript%3E`, undefined, 400, /shopper/],
       [`/s/${store}?shopper=a&shopper=b`, undefined, 400, /more than once/],
+      [`/s/${store}?shopper=a&persona=%E0%A4%A`, undefined, 400, /percent-encoding/],
       [`/s/${store}?shopper=a&persona=wizard`, undefined, 400, /persona/],
       [`/s/${store}?shopper=a&visits=-1`, undefined, 400, /visits/],
       [`/s/${store}?shopper=a&visits=lots`, undefined, 400, /visits/],

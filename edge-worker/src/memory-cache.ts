@@ -7,7 +7,13 @@ interface Item<V> {
   value: V;
   size: number;
   expires: number;
+  /** When the entry last moved to the recent end. */
+  touched: number;
 }
+
+// A hit moves its entry to the recent end at most once per this interval: a hot entry stays
+// recent without a Map delete + insert on every request.
+const TOUCH_INTERVAL_MS = 1000;
 
 export class MemoryLru<V> {
   private readonly items = new Map<string, Item<V>>();
@@ -26,9 +32,12 @@ export class MemoryLru<V> {
       this.remove(key, item);
       return undefined;
     }
-    // Re-insert: Map order is recency order.
-    this.items.delete(key);
-    this.items.set(key, item);
+    if (now - item.touched >= TOUCH_INTERVAL_MS) {
+      // Re-insert: Map order is recency order.
+      item.touched = now;
+      this.items.delete(key);
+      this.items.set(key, item);
+    }
     return item.value;
   }
 
@@ -36,7 +45,7 @@ export class MemoryLru<V> {
     if (size > this.maxBytes) return;
     const old = this.items.get(key);
     if (old) this.remove(key, old);
-    this.items.set(key, { value, size, expires: now + this.ttlMs });
+    this.items.set(key, { value, size, expires: now + this.ttlMs, touched: now });
     this.bytes += size;
     while (this.items.size > this.maxEntries || this.bytes > this.maxBytes) {
       const oldest = this.items.keys().next().value as string;

@@ -68,8 +68,18 @@ function pageIdOf(lookup: PageLookup): string {
   return `page ${lookup.page.meta.key} ${lookup.page.meta.generatedAt}`;
 }
 
+const variants = new Map<string, string>();
+
+/** The cache variant of the store's current catalog and settings (memoised: it is hashed per hit). */
 export function currentVariant(settings: ShopSettings, catalog: CatalogSnapshot): string {
-  return cacheVariant({ catalogVersion: catalog.version, settingsVersion: settings.settingsVersion, promptVersion: PROMPT_VERSION });
+  const memoKey = `${catalog.version} ${settings.settingsVersion}`;
+  let variant = variants.get(memoKey);
+  if (variant === undefined) {
+    variant = cacheVariant({ catalogVersion: catalog.version, settingsVersion: settings.settingsVersion, promptVersion: PROMPT_VERSION });
+    if (variants.size >= 1000) variants.clear();
+    variants.set(memoKey, variant);
+  }
+  return variant;
 }
 
 export function generationJob(o: { settings: ShopSettings; catalog: CatalogSnapshot; persona: Persona; shopperId?: string; variant: string }): GenerationJob {
