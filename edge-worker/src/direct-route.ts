@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { isStoreId } from "../../core/cache-key.ts";
-import { PERSONAS, type PersonaSignals } from "../../core/types.ts";
+import { PERSONAS, type PersonaSignals, type ShopSettings } from "../../core/types.ts";
 import { shopBaseUrl } from "../../core/urls.ts";
 import { HttpError, badRequest, methodNotAllowed, notFound } from "./http-error.ts";
 import { servePersonaPage } from "./shopper-page.ts";
@@ -109,10 +109,15 @@ export async function serveDirect(request: Request, url: URL, env: Env, ctx: Exe
     categoriesSeen: q.seen ?? [],
   };
 
-  // Settings first, for the shop's base URL; servePersonaPage reads them again from isolate memory.
-  const settings = await loadSettings(env, store, ctx).catch(() => null);
+  // Settings first, for the shop's base URL (servePersonaPage answers 404/503 when there are none).
+  let settings: ShopSettings | null = null;
+  try {
+    settings = await loadSettings(env, store, ctx);
+  } catch {
+    // servePersonaPage reads them again and answers 503
+  }
   const baseUrl = settings ? shopBaseUrl(settings.shopDomain) : "";
-  const page = await servePersonaPage(env, ctx, { store, shopperId, signals, baseUrl, allowOverride: true });
+  const page = await servePersonaPage(env, ctx, { store, shopperId, signals, baseUrl, allowOverride: true, ...(settings ? { settings } : {}) });
 
   // The page's own Response (mutable headers, a string body): re-wrapping it would turn the body
   // into a stream and cost a good part of a cache hit's throughput.
