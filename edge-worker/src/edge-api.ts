@@ -105,6 +105,7 @@ export class EdgeApi extends WorkerEntrypoint<Env> implements EdgeApiContract {
       this.env.CACHE.delete(catalogKey(store)),
       this.env.PAGES.delete(catalogObjectKey(store)),
       this.env.STATS.getByName(store).clear(),
+      ...allPoolMembers(this.env).map((m) => m.forget(store)),
     ]);
     forgetSnapshots(store);
   }
@@ -114,6 +115,8 @@ export class EdgeApi extends WorkerEntrypoint<Env> implements EdgeApiContract {
     if (typeof shopperId !== "string" || shopperId.length === 0 || shopperId.length > 200) throw new Error("invalid shopper id");
     // Scope-shopper pages are keyed by a hash of the shopper (core/cache-key.ts): find them by it.
     const marker = `/s-${hashString(`shopper:${shopperId}`)}-`;
+    // Queued jobs first, so none of them writes a page back after the deletion.
+    await Promise.all(allPoolMembers(this.env).map((m) => m.forget(store, marker)));
     for (const persona of PERSONAS) {
       const prefix = `${cacheKeyPrefix(store, persona)}${marker.slice(1)}`;
       await deleteKvPrefix(this.env, prefix);

@@ -266,6 +266,23 @@ export class JobStore {
     return this.sql.exec<{ key: string }>("SELECT key FROM jobs WHERE store = ?", store).toArray().map((r) => r.key);
   }
 
+  /**
+   * Forgets a store's jobs, log and counters (uninstall, shop/redact), or with `keyContains` only the
+   * jobs and log rows of matching keys (a shopper's pages, customers/redact). Returns jobs removed.
+   */
+  forget(store: string, keyContains?: string): number {
+    if (keyContains) {
+      const pattern = `%${keyContains.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const removed = this.sql.exec("DELETE FROM jobs WHERE store = ? AND key LIKE ? ESCAPE '\\'", store, pattern).rowsWritten;
+      this.sql.exec("DELETE FROM job_log WHERE store = ? AND key LIKE ? ESCAPE '\\'", store, pattern);
+      return removed;
+    }
+    const removed = this.sql.exec("DELETE FROM jobs WHERE store = ?", store).rowsWritten;
+    this.sql.exec("DELETE FROM job_log WHERE store = ?", store);
+    this.sql.exec("DELETE FROM counters WHERE store = ?", store);
+    return removed;
+  }
+
   private bump(store: string, persona: Persona | string, column: keyof Omit<CounterRow, "store" | "persona">, by: number): void {
     // The column name comes from the keyof type above, never from input.
     this.sql.exec(

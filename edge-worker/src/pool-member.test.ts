@@ -179,4 +179,23 @@ describe("PoolMember", () => {
     expect(retryDelayMs(3, 1000, () => 0.999)).toBeLessThan(4000);
     expect(retryDelayMs(30, 1000, () => 0.999)).toBeLessThanOrEqual(300_000);
   });
+
+  it("forgets a store's jobs, log and counters, or one shopper's queued jobs", async () => {
+    const store = uniqueStore("forget");
+    await seedStore(store, { settings: { scope: "shopper" } });
+    const stub = member("forget");
+    const a = await jobFor(store, "explorer", "alice");
+    const b = await jobFor(store, "explorer", "bob");
+    await runInDurableObject(stub, (_instance, state) => {
+      const jobs = new JobStore(state.storage.sql);
+      jobs.add(a, false, Date.now());
+      jobs.add(b, false, Date.now());
+    });
+    const aliceMarker = a.key.slice(a.key.lastIndexOf("/"), a.key.lastIndexOf("-") + 1);
+    expect(await stub.forget(store, aliceMarker)).toBe(1);
+    expect(await stub.pending(store)).toEqual([b.key]);
+    expect(await stub.forget(store)).toBe(1);
+    expect(await stub.pending(store)).toEqual([]);
+    expect((await stub.stats(store)).personas).toEqual([]);
+  });
 });

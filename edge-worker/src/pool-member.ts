@@ -127,6 +127,11 @@ export class PoolMember extends DurableObject<Env> {
     return this.jobs.pendingKeys(store);
   }
 
+  /** See JobStore.forget: a store's queue, log and counters, or only the keys containing a part. */
+  async forget(store: string, keyContains?: string): Promise<number> {
+    return this.jobs.forget(store, keyContains);
+  }
+
   override async alarm(): Promise<void> {
     const now = Date.now();
     if (now < this.busyUntil) {
