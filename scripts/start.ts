@@ -6,7 +6,9 @@ import { DEMO_STORES } from "../core/demo-stores.ts";
 import { DEFAULT_PERSIST_DIR, EDGE_CONFIG, REPO_ROOT, quietWranglerEnv, seedDemoStores } from "./seed.ts";
 
 /**
- * `npm start` (`node --import tsx scripts/start.ts`: one process, so signals reach it directly): everything local and offline.
+ * `npm start`: everything local and offline. It runs as `node --import tsx scripts/start.ts`, one
+ * process, so Ctrl-C and npm's forwarded SIGTERM reach this code (under the tsx CLI's own relay the
+ * process could be ended before it had stopped its children).
  *   1. seed the demo stores into .wrangler/state (D1 + KV/R2 snapshots; scripts/seed.ts);
  *   2. the generator, `tsx container/src/main.ts` on 127.0.0.1:8080 (template mode unless
  *      LLM_API_KEY is set in the environment);
