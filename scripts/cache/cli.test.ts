@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { createServer } from "node:http";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -149,6 +150,19 @@ describe("cache CLI on an edge through its ops endpoint (--url)", () => {
     const down = await cli("list", "--url", "http://127.0.0.1:18549", "--token", TOKEN);
     expect(down.code).toBe(1);
     expect(down.err).toMatch(/cannot reach the edge at http:\/\/127\.0\.0\.1:18549/);
+  }, 60_000);
+
+  it("says so when the URL answers but is not a WandStore edge", async () => {
+    // Some other site on the URL (a typo, a login page) answering 200 with HTML.
+    const other = createServer((_req, res) => res.writeHead(200, { "content-type": "text/html" }).end("<!doctype html><title>Welcome</title>"));
+    await new Promise<void>((done) => other.listen(18548, "127.0.0.1", () => done()));
+    try {
+      const run = await cli("list", "--url", "http://127.0.0.1:18548", "--token", TOKEN);
+      expect(run.code).toBe(1);
+      expect(run.err).toMatch(/did not answer like a WandStore ops endpoint/);
+    } finally {
+      await new Promise<void>((done) => other.close(() => done()));
+    }
   }, 60_000);
 });
 
