@@ -61,6 +61,7 @@ describe("ops endpoint routes", () => {
   it("answers bad requests with a 4xx and a reason", async () => {
     expect((await ops("/stores/no-such-store/pages")).status).toBe(404);
     expect((await ops("/stores/BAD%20STORE/pages")).status).toBe(400);
+    expect((await ops("/stores/%E0%A4%A/pages")).status).toBe(400);
     expect((await ops(`/stores/${STORE}/unknown`)).status).toBe(404);
     expect((await ops(`/stores/${STORE}/purge`)).status).toBe(405);
     expect((await ops(`/stores/${STORE}/pages`, { method: "POST" })).status).toBe(405);

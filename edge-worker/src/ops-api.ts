@@ -38,7 +38,12 @@ export async function handleOps(request: Request, env: Env, ctx: ExecutionContex
     const api = new EdgeApi(ctx, env);
 
     if (rawStore === undefined) return json({ stores: await listStores(env) });
-    const store = decodeURIComponent(rawStore);
+    let store: string;
+    try {
+      store = decodeURIComponent(rawStore);
+    } catch {
+      throw badRequest("store is not valid percent-encoding");
+    }
     if (!isStoreId(store)) throw badRequest(`invalid store id: ${JSON.stringify(store)}`);
     const settings = await loadSettings(env, store, ctx);
     if (!settings) throw notFound(`unknown store ${store} (not installed, or never seeded)`);
