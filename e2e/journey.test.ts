@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_STORES } from "../core/demo-stores.ts";
 import type { Persona } from "../core/types.ts";
 import { loadDemoStore } from "../scripts/demo/load-catalogs.ts";
-import { axeViolations, cartForms, launchShopperBrowser, type ShopperBrowser } from "./helpers/journey-browser.ts";
+import { axeViolations, cartForms, launchShopperBrowser, loadLazyImages, type ShopperBrowser } from "./helpers/journey-browser.ts";
 import { startFakeLlm, type FakeLlm } from "./helpers/journey-fake-llm.ts";
 import { repoRoot, startStack, type Stack } from "./helpers/journey-stack.ts";
 
@@ -123,6 +123,7 @@ describe.each(DEMO_STORES.map((d) => ({ ...d, data: loadDemoStore(d) })))("shopp
       expect(await page.getByRole("button", { name: /^add to cart/i }).count()).toBeGreaterThanOrEqual(1);
 
       await expectAccessible(page, `${store} ${arrival.persona} generated page`);
+      await loadLazyImages(page);
       await page.screenshot({ path: resolve(ARTIFACTS, `journey-${store}-${arrival.persona}.png`), fullPage: true });
     } finally {
       await browser.dispose();

@@ -83,6 +83,14 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   return result;
 }
 
+/** Scrolls every image into view (they load lazily) and waits until all have loaded, for a full-page screenshot. */
+export async function loadLazyImages(page: Page): Promise<void> {
+  const images = page.locator("img");
+  for (let i = 0, n = await images.count(); i < n; i++) await images.nth(i).scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => Array.from(document.images).every((img) => img.complete));
+  await page.mouse.wheel(0, -1_000_000);
+}
+
 export interface CartForm {
   method: string;
   action: string;
