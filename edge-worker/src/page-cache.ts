@@ -24,9 +24,10 @@ export interface PageLookup {
 const pages = new MemoryLru<CachedPage>(256, 16 * 1024 * 1024, 60_000);
 // A stale page is remembered only briefly: its replacement is being generated.
 const stalePages = new MemoryLru<CachedPage>(64, 4 * 1024 * 1024, 3_000);
-// A key found in no layer, remembered for at most a second (never longer than the snapshot TTL):
-// while a page is generated, a storm of shoppers would otherwise cost three storage reads each.
-const knownMissing = new MemoryLru<true>(1024, 1024, 1_000);
+// A key found in no layer, remembered for a quarter of a second: while a page is generated, a storm
+// of shoppers would otherwise cost three storage reads each. Kept short because it delays the first
+// AI page by up to its lifetime in isolates other than the writer's (the writer forgets it at once).
+const knownMissing = new MemoryLru<true>(1024, 1024, 250);
 
 type Waiter = Pick<ExecutionContext, "waitUntil">;
 
@@ -64,7 +65,7 @@ export async function lookupPage(env: Env, waiter: Waiter, key: string, store: s
     stalePages.set(latestKey, page, page.html.length);
     return { layer: "stale", page };
   }
-  if (edgeConfig(env).snapshotTtlMs >= 1_000) knownMissing.set(key, true, 1);
+  if (edgeConfig(env).snapshotTtlMs >= 250) knownMissing.set(key, true, 1);
   return null;
 }
 
@@ -74,6 +75,8 @@ export async function writePage(env: Env, store: string, persona: Persona, html:
   await env.PAGES.put(meta.key, html, options);
   await env.PAGES.put(latestPageKey(store, persona), html, options);
   await putKv(env, meta.key, { html, meta });
+  // Same isolate as the shoppers' requests (always locally, sometimes in production): serve it now.
+  knownMissing.delete(meta.key);
 }
 
 /** Whether a page for exactly this key is stored (pool idempotency: a fresh key is not regenerated). */
