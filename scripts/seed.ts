@@ -5,6 +5,7 @@ import { parseSettingsRow, settingsToRow } from "../core/settings.ts";
 import { catalogKey, catalogObjectKey, settingsKey } from "../core/storage-keys.ts";
 import type { CatalogSnapshot, ShopSettings } from "../core/types.ts";
 import { loadDemoCatalogs } from "./demo/load-catalogs.ts";
+import { storageOnlyConfig } from "./cache/storage-config.ts";
 
 /**
  * Seeds the local wrangler state that `npm start` (and the admin, and the cache CLI) share:
@@ -84,17 +85,23 @@ export async function seedDemoStores(persistDir = DEFAULT_PERSIST_DIR, log: (lin
   await applyMigrations(persistDir);
   process.env.WRANGLER_LOG ??= "error";
   const { getPlatformProxy } = await import("wrangler");
-  const proxy = await getPlatformProxy<Bindings>({ configPath: EDGE_CONFIG, persist: { path: join(persistDir, "v3") }, remoteBindings: false });
+  // Storage bindings only: the full edge config would make workerd warn about DO classes it cannot see.
+  const config = await storageOnlyConfig(EDGE_CONFIG);
   try {
-    const seeded: ShopSettings[] = [];
-    for (const demo of loadDemoCatalogs()) {
-      const settings = await seedStore(proxy.env, demo.settings, demo.catalog);
-      log(`seeded ${demo.demo.store}: ${demo.catalog.products.length} products, catalog ${demo.catalog.version}, settings v${settings.settingsVersion}`);
-      seeded.push(settings);
+    const proxy = await getPlatformProxy<Bindings>({ configPath: config.path, persist: { path: join(persistDir, "v3") }, remoteBindings: false });
+    try {
+      const seeded: ShopSettings[] = [];
+      for (const demo of loadDemoCatalogs()) {
+        const settings = await seedStore(proxy.env, demo.settings, demo.catalog);
+        log(`seeded ${demo.demo.store}: ${demo.catalog.products.length} products, catalog ${demo.catalog.version}, settings v${settings.settingsVersion}`);
+        seeded.push(settings);
+      }
+      return seeded;
+    } finally {
+      await proxy.dispose();
     }
-    return seeded;
   } finally {
-    await proxy.dispose();
+    config.remove();
   }
 }
 
