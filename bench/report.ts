@@ -28,7 +28,10 @@ export type ResultsFile = z.infer<typeof ResultsFileSchema>;
 
 export function formatValue(value: number, unit = ""): string {
   const abs = Math.abs(value);
-  const text = abs >= 1000 ? Math.round(value).toLocaleString("en-US") : abs >= 100 ? value.toFixed(0) : abs >= 10 ? value.toFixed(1) : abs >= 1 ? value.toFixed(2) : value.toPrecision(3);
+  // Counts (jobs, pages, samples) are whole numbers: no decimals for them.
+  const text = Number.isInteger(value)
+    ? value.toLocaleString("en-US")
+    : abs >= 1000 ? Math.round(value).toLocaleString("en-US") : abs >= 100 ? value.toFixed(0) : abs >= 10 ? value.toFixed(1) : abs >= 1 ? value.toFixed(2) : value.toPrecision(3);
   return unit ? `${text} ${unit}` : text;
 }
 
