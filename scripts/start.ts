@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { randomBytes } from "node:crypto";
+import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DEMO_STORES } from "../core/demo-stores.ts";
 import { DEFAULT_PERSIST_DIR, EDGE_CONFIG, REPO_ROOT, quietWranglerEnv, seedDemoStores } from "./seed.ts";
@@ -119,12 +120,40 @@ function runToEnd(command: string, args: string[]): Promise<void> {
   });
 }
 
+/**
+ * The edge's local secrets (edge-worker/.dev.vars, git-ignored, read by `wrangler dev` and the cache
+ * CLI): written once with an app-proxy secret for local signing and a random ops token, so
+ * `npm run cache -- warm|stats` works without set-up. An existing file is left as it is.
+ */
+function ensureLocalSecrets(): void {
+  const path = resolve(REPO_ROOT, "edge-worker/.dev.vars");
+  if (existsSync(path)) return;
+  const opsToken = randomBytes(16).toString("hex");
+  writeFileSync(path, `# Local secrets of the edge (written by npm start; see .dev.vars.example).\nSHOPIFY_API_SECRET=local-dev-app-secret\nOPS_TOKEN=${opsToken}\n`, { mode: 0o600 });
+  console.log("Wrote edge-worker/.dev.vars (local app-proxy secret and ops token for the cache CLI).");
+}
+
+/** The admin is rebuilt when a source file under app/ or core/ is newer than its server build. */
+function adminBuildIsStale(): boolean {
+  const built = resolve(REPO_ROOT, "app/build/server/index.js");
+  if (!existsSync(built) || !existsSync(resolve(REPO_ROOT, "app/build/client"))) return true;
+  const builtAt = statSync(built).mtimeMs;
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true }).reduce((max, entry) => {
+      if (entry.name === "build" || entry.name === "node_modules") return max;
+      const path = join(dir, entry.name);
+      return Math.max(max, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+    }, 0);
+  return Math.max(newest(resolve(REPO_ROOT, "app")), newest(resolve(REPO_ROOT, "core"))) > builtAt;
+}
+
 async function main(): Promise<void> {
   // `on`, not `once`: Ctrl-C reaches us twice (from the terminal and relayed by tsx), and a signal
   // without a listener would end this process before the children are stopped.
   process.on("SIGINT", () => void shutdown(0));
   process.on("SIGTERM", () => void shutdown(0));
 
+  ensureLocalSecrets();
   console.log("Seeding the demo stores into .wrangler/state …");
   await seedDemoStores(DEFAULT_PERSIST_DIR, (line) => console.log(`  ${line}`));
 
@@ -153,7 +182,7 @@ async function main(): Promise<void> {
 
   let adminUrl: string | null = null;
   if (existsSync(ADMIN_CONFIG)) {
-    if (!existsSync(resolve(REPO_ROOT, "app/build/server")) || !existsSync(resolve(REPO_ROOT, "app/build/client"))) {
+    if (adminBuildIsStale()) {
       console.log("Building the admin (npm run build:admin) …");
       await runToEnd("npm", ["run", "build:admin"]);
     }
