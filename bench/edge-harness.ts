@@ -14,7 +14,7 @@
  * is the median over the rounds. The generator is a stand-in HTTP server (template page as the
  * "generated" page, counting calls per store), so the figures are the edge's, not an LLM's.
  */
-import { spawn, execFile, type ChildProcess } from "node:child_process";
+import { execFile, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
@@ -31,6 +31,7 @@ import { renderTemplatePage } from "../core/template.ts";
 import { PERSONAS, type CatalogSnapshot, type ShopSettings } from "../core/types.ts";
 import { startFakeGenerator, type FakeGenerator } from "../edge-worker/test/fake-generator.ts";
 import { loadDemoStore } from "../scripts/demo/load-catalogs.ts";
+import { spawnGroup, stopGroup, waitForHttp } from "../scripts/process-group.ts";
 import { rotatingScript, runWrk, wrkAvailable, type LoadFigures } from "./edge-load.ts";
 
 const execFileAsync = promisify(execFile);
@@ -124,43 +125,20 @@ async function seed(mf: Miniflare, stores: { settings: ShopSettings; catalog: Ca
 }
 
 function startDetached(command: string, args: string[], cwd: string): ChildProcess {
-  const child = spawn(command, args, { cwd, detached: true, stdio: ["ignore", "ignore", "pipe"] });
   let err = "";
-  child.stderr?.on("data", (c: Buffer) => (err = (err + c.toString("utf8")).slice(-2000)));
+  // stdout unread: nginx and workerd log a line a request.
+  const child = spawnGroup(command, args, { cwd, env: process.env, stdout: "ignore", onOutput: (c) => (err = (err + c.toString("utf8")).slice(-2000)) });
   child.once("exit", (code) => {
     if (code) console.error(`${command} exited with ${code}: ${err}`);
   });
   return child;
 }
 
-async function stopByPid(child: ChildProcess | null): Promise<void> {
-  if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((done) => child.once("exit", () => done()));
-  try {
-    process.kill(-child.pid, "SIGTERM");
-  } catch {
-    return;
-  }
-  if ((await Promise.race([exited.then(() => "exited"), sleep(5000).then(() => "timeout")])) === "timeout") {
-    try {
-      process.kill(-child.pid, "SIGKILL");
-    } catch {
-      // gone meanwhile
-    }
-  }
-}
+const stopByPid = (child: ChildProcess | null): Promise<void> => stopGroup(child, { graceMs: 5000, awaitKilled: false });
 
-async function waitForHttp(url: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    try {
-      const r = await fetch(url, { signal: AbortSignal.timeout(1000) });
-      await r.body?.cancel();
-      return;
-    } catch {
-      await sleep(100);
-    }
-  }
-  throw new Error(`${url} never answered`);
+async function waitUntilUp(url: string): Promise<void> {
+  // Any answer will do (a 404 too): only that it listens.
+  if ((await waitForHttp(url, { attempts: 200, intervalMs: 100, requestTimeoutMs: 1000, ready: () => true })) !== "ready") throw new Error(`${url} never answered`);
 }
 
 async function get(url: string): Promise<{ cache: string | null; body: string; status: number; headers: [string, string][] }> {
@@ -314,8 +292,8 @@ async function measure(): Promise<EdgeMeasurement> {
     nginx = await startNginx(dir, page);
     const workerdUrl = `http://${HOST}:${PORTS.bareWorkerd}`;
     const nginxUrl = `http://${HOST}:${PORTS.nginx}`;
-    await waitForHttp(`${workerdUrl}/`);
-    await waitForHttp(`${nginxUrl}/`);
+    await waitUntilUp(`${workerdUrl}/`);
+    await waitUntilUp(`${nginxUrl}/`);
 
     const checks: [string, string | null][] = [
       [`${edgeUrl}/s/bench-hit?persona=explorer&shopper=c1`, "memory"],

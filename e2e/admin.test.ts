@@ -2,9 +2,10 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AdminStack, startAdminStack } from "./helpers/admin-stack.ts";
+import { launchChromium } from "./helpers/chromium.ts";
 
 /*
  * The merchant admin in a browser, against the real edge: the generator, the edge and the admin
@@ -15,7 +16,6 @@ import { type AdminStack, startAdminStack } from "./helpers/admin-stack.ts";
  */
 
 const ARTIFACTS = fileURLToPath(new URL("./artifacts/", import.meta.url));
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const STORE = "demo-apparel";
 const SHOP = "demo-apparel.myshopify.com";
 
@@ -27,7 +27,7 @@ beforeAll(async () => {
   stack = await startAdminStack({ adminPort: 18310, adminInspectorPort: 18311, edgePort: 18312, edgeInspectorPort: 18313, generatorPort: 18314 });
   await mkdir(ARTIFACTS, { recursive: true });
   profileDir = await mkdtemp(join(tmpdir(), "wand-admin-chromium-"));
-  context = await chromium.launchPersistentContext(profileDir, { executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS, viewport: { width: 1400, height: 1000 } });
+  context = await launchChromium(profileDir, { width: 1400, height: 1000 });
   // Only this machine: nothing (App Bridge, CDN images) may be fetched from anywhere else.
   await context.route("**/*", (route) => (new URL(route.request().url()).hostname === "127.0.0.1" ? route.continue() : route.abort()));
 });

@@ -2,11 +2,12 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadDemoStore } from "../scripts/demo/load-catalogs.ts";
 import { DEMO, startEdge, type EdgeServer } from "./helpers/storefront-edge.ts";
 import { startThemeServer, type ThemeServer } from "./helpers/storefront-theme.ts";
+import { launchChromium } from "./helpers/chromium.ts";
 
 /*
  * The theme app extension in a browser: a stand-in theme page with the real block markup and
@@ -16,7 +17,6 @@ import { startThemeServer, type ThemeServer } from "./helpers/storefront-theme.t
 
 const SECRET = "e2e-storefront-secret";
 const ARTIFACTS = fileURLToPath(new URL("./artifacts/", import.meta.url));
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
 let edge: EdgeServer;
 let theme: ThemeServer;
@@ -33,7 +33,7 @@ beforeAll(async () => {
   });
   theme = await startThemeServer({ port: 18420, edgeUrl: edge.url, secret: SECRET, shop: DEMO.shopDomain });
   profileDir = await mkdtemp(join(tmpdir(), "wand-storefront-chromium-"));
-  context = await chromium.launchPersistentContext(profileDir, { executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 } });
+  context = await launchChromium(profileDir, { width: 1280, height: 900 });
   // Only this machine: catalog images on Shopify's CDN are refused rather than fetched.
   await context.route("**/*", (route) => (new URL(route.request().url()).hostname === "127.0.0.1" ? route.continue() : route.abort()));
 });

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseSettingsRow, settingsToRow } from "../core/settings.ts";
@@ -6,6 +5,7 @@ import { catalogKey, catalogObjectKey, settingsKey } from "../core/storage-keys.
 import type { CatalogSnapshot, ShopSettings } from "../core/types.ts";
 import { loadDemoCatalogs } from "./demo/load-catalogs.ts";
 import { storageOnlyConfig } from "./cache/storage-config.ts";
+import { runToEnd } from "./process-group.ts";
 
 /**
  * Seeds the local wrangler state that `npm start` (and the admin, and the cache CLI) share:
@@ -38,14 +38,7 @@ export function quietWranglerEnv(): NodeJS.ProcessEnv {
 }
 
 function run(command: string, args: string[]): Promise<void> {
-  return new Promise((done, fail) => {
-    const child = spawn(command, args, { cwd: REPO_ROOT, env: quietWranglerEnv(), stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (c: Buffer) => (output += c.toString("utf8")));
-    child.stderr.on("data", (c: Buffer) => (output += c.toString("utf8")));
-    child.on("error", fail);
-    child.on("exit", (code) => (code === 0 ? done() : fail(new Error(`${command} ${args.join(" ")} exited with ${code}:\n${output.slice(-3000)}`))));
-  });
+  return runToEnd(command, args, { cwd: REPO_ROOT, env: quietWranglerEnv(), log: [], failure: (code, output) => `${command} ${args.join(" ")} exited with ${code}:\n${output.slice(-3000)}` });
 }
 
 export async function applyMigrations(persistDir: string): Promise<void> {

@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { DEMO_STORES } from "../core/demo-stores.ts";
+import { hasExited, runToEnd, spawnGroup, stopGroup, waitForHttp } from "./process-group.ts";
 import { DEFAULT_PERSIST_DIR, EDGE_CONFIG, REPO_ROOT, quietWranglerEnv, seedDemoStores } from "./seed.ts";
 
 /**
@@ -43,7 +43,6 @@ const children: Child[] = [];
 let shuttingDown = false;
 
 function startChild(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): Child {
-  const child: Child = { name, process: spawn(command, args, { cwd: REPO_ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] }), stopping: false };
   const prefix = (chunk: Buffer) =>
     chunk
       .toString("utf8")
@@ -51,8 +50,8 @@ function startChild(name: string, command: string, args: string[], env: NodeJS.P
       .filter((line) => line.trim() !== "")
       .map((line) => `[${name}] ${line}\n`)
       .join("");
-  child.process.stdout?.on("data", (c: Buffer) => process.stdout.write(prefix(c)));
-  child.process.stderr?.on("data", (c: Buffer) => process.stderr.write(prefix(c)));
+  const onOutput = (c: Buffer, stream: "stdout" | "stderr") => (stream === "stdout" ? process.stdout : process.stderr).write(prefix(c));
+  const child: Child = { name, process: spawnGroup(command, args, { cwd: REPO_ROOT, env, onOutput }), stopping: false };
   child.process.on("exit", (code, signal) => {
     if (child.stopping || shuttingDown) return;
     console.error(`\n${name} exited (${signal ?? code}); stopping everything.`);
@@ -63,23 +62,9 @@ function startChild(name: string, command: string, args: string[], env: NodeJS.P
 }
 
 async function stopChild(child: Child): Promise<void> {
-  const pid = child.process.pid;
-  if (pid === undefined || child.process.exitCode !== null || child.process.signalCode !== null) return;
+  if (hasExited(child.process)) return;
   child.stopping = true;
-  const exited = new Promise<void>((done) => child.process.once("exit", () => done()));
-  try {
-    process.kill(-pid, "SIGTERM");
-  } catch {
-    return;
-  }
-  if ((await Promise.race([exited.then(() => "exited"), sleep(8000).then(() => "timeout")])) === "timeout") {
-    try {
-      process.kill(-pid, "SIGKILL");
-    } catch {
-      // gone meanwhile
-    }
-    await exited;
-  }
+  await stopGroup(child.process);
 }
 
 let stopped: Promise<void> | null = null;
@@ -96,28 +81,10 @@ async function shutdown(code: number): Promise<never> {
   process.exit(code);
 }
 
-async function waitForHttp(url: string, child: Child, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.process.exitCode !== null) throw new Error(`${child.name} exited before answering ${url}`);
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      await response.body?.cancel();
-      if (response.status < 500) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(250);
-  }
-  throw new Error(`${child.name} did not answer ${url} within ${timeoutMs / 1000} s`);
-}
-
-function runToEnd(command: string, args: string[]): Promise<void> {
-  return new Promise((done, fail) => {
-    const child = spawn(command, args, { cwd: REPO_ROOT, env: quietWranglerEnv(), stdio: "inherit" });
-    child.on("error", fail);
-    child.on("exit", (code) => (code === 0 ? done() : fail(new Error(`${command} ${args.join(" ")} exited with ${code}`))));
-  });
+async function waitUntilUp(url: string, child: Child, timeoutMs = 120_000): Promise<void> {
+  const outcome = await waitForHttp(url, { timeoutMs, intervalMs: 250, requestTimeoutMs: 2000, ready: (status) => status < 500, process: child.process });
+  if (outcome === "exited") throw new Error(`${child.name} exited before answering ${url}`);
+  if (outcome === "timeout") throw new Error(`${child.name} did not answer ${url} within ${timeoutMs / 1000} s`);
 }
 
 /**
@@ -177,17 +144,17 @@ async function main(): Promise<void> {
   ];
   const wranglerEnv = { ...quietWranglerEnv(), WRANGLER_REGISTRY_PATH: DEV_REGISTRY };
   const edge = startChild("edge", bin("wrangler"), wranglerDev(EDGE_CONFIG, EDGE_PORT, ["--var", `GENERATOR_URL:http://${HOST}:${GENERATOR_PORT}`]), wranglerEnv);
-  await waitForHttp(`http://${HOST}:${GENERATOR_PORT}/healthz`, generator);
-  await waitForHttp(`http://${HOST}:${EDGE_PORT}/healthz`, edge);
+  await waitUntilUp(`http://${HOST}:${GENERATOR_PORT}/healthz`, generator);
+  await waitUntilUp(`http://${HOST}:${EDGE_PORT}/healthz`, edge);
 
   let adminUrl: string | null = null;
   if (existsSync(ADMIN_CONFIG)) {
     if (adminBuildIsStale()) {
       console.log("Building the admin (npm run build:admin) …");
-      await runToEnd("npm", ["run", "build:admin"]);
+      await runToEnd("npm", ["run", "build:admin"], { cwd: REPO_ROOT, env: quietWranglerEnv() });
     }
     const admin = startChild("admin", bin("wrangler"), wranglerDev(ADMIN_CONFIG, ADMIN_PORT, ["--var", "WAND_LOCAL_ADMIN:1"]), wranglerEnv);
-    await waitForHttp(`http://${HOST}:${ADMIN_PORT}/`, admin);
+    await waitUntilUp(`http://${HOST}:${ADMIN_PORT}/`, admin);
     adminUrl = `http://${HOST}:${ADMIN_PORT}/app`;
   }
 

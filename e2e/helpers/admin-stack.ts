@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
-import { repoRoot, type Stack, startStack } from "./journey-stack.ts";
+import { runToEnd, spawnGroup, stopGroup, waitForHttp } from "../../scripts/process-group.ts";
+import { quietEnv, repoRoot, type Stack, startStack } from "./journey-stack.ts";
 
 /**
  * What `npm start` runs for the admin, on ports of our own (18300-18399): the generator and the edge
@@ -32,47 +32,9 @@ export interface AdminStackOptions {
 
 const bin = (name: string) => resolve(repoRoot, "node_modules/.bin", name);
 
-const quietEnv = (): NodeJS.ProcessEnv => ({
-  ...process.env,
-  CLOUDFLARE_CF_FETCH_ENABLED: "false",
-  WRANGLER_SEND_METRICS: "false",
-  CHECKPOINT_DISABLE: "1",
-  NO_COLOR: "1",
-  CI: "1",
-});
-
-function run(command: string, args: string[], log: string[]): Promise<void> {
-  return new Promise((done, fail) => {
-    const child = spawn(command, args, { cwd: repoRoot, env: quietEnv(), stdio: ["ignore", "pipe", "pipe"] });
-    child.stdout.on("data", (c: Buffer) => log.push(c.toString("utf8")));
-    child.stderr.on("data", (c: Buffer) => log.push(c.toString("utf8")));
-    child.on("error", fail);
-    child.on("exit", (code) => (code === 0 ? done() : fail(new Error(`${command} ${args.join(" ")} exited with ${code}:\n${log.join("").slice(-4000)}`))));
-  });
-}
-
-async function stopGroup(child: ChildProcess): Promise<void> {
-  const pid = child.pid;
-  if (pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((done) => child.once("exit", () => done()));
-  try {
-    process.kill(-pid, "SIGTERM");
-  } catch {
-    return;
-  }
-  if ((await Promise.race([exited.then(() => "exited"), sleep(8000).then(() => "timeout")])) === "timeout") {
-    try {
-      process.kill(-pid, "SIGKILL");
-    } catch {
-      // gone meanwhile
-    }
-    await exited;
-  }
-}
-
 /** Builds the admin (remix vite:build) so the test runs the code as it is now. */
 export async function buildAdmin(log: string[] = []): Promise<void> {
-  await run("npm", ["run", "build:admin"], log);
+  await runToEnd("npm", ["run", "build:admin"], { cwd: repoRoot, env: quietEnv(), log });
   if (!existsSync(resolve(repoRoot, "app/build/server/index.js"))) throw new Error("the admin build wrote no server bundle");
 }
 
@@ -96,7 +58,7 @@ export async function startAdminStack(o: AdminStackOptions): Promise<AdminStack>
   try {
     await buildAdmin(log);
     edge = await startStack({ edgePort: o.edgePort, generatorPort: o.generatorPort, inspectorPort: o.edgeInspectorPort, opsToken: "e2e-admin-ops-token" });
-    const adminProcess = spawn(
+    const adminProcess = spawnGroup(
       bin("wrangler"),
       [
         "dev",
@@ -117,23 +79,13 @@ export async function startAdminStack(o: AdminStackOptions): Promise<AdminStack>
         "--var",
         "WAND_LOCAL_ADMIN:1",
       ],
-      { cwd: repoRoot, env: quietEnv(), detached: true, stdio: ["ignore", "pipe", "pipe"] },
+      { cwd: repoRoot, env: quietEnv(), onOutput: (c) => log.push(`[admin] ${c.toString("utf8")}`) },
     );
     admin = adminProcess;
-    adminProcess.stdout?.on("data", (c: Buffer) => log.push(`[admin] ${c.toString("utf8")}`));
-    adminProcess.stderr?.on("data", (c: Buffer) => log.push(`[admin] ${c.toString("utf8")}`));
     const adminUrl = `http://127.0.0.1:${o.adminPort}`;
-    const deadline = Date.now() + 90_000;
-    for (;;) {
-      if (adminProcess.exitCode !== null) throw new Error(`the admin exited with ${adminProcess.exitCode}:\n${log.join("").slice(-4000)}`);
-      const ok = await fetch(`${adminUrl}/app`, { signal: AbortSignal.timeout(3000) }).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ok) break;
-      if (Date.now() > deadline) throw new Error(`the admin did not answer ${adminUrl}/app:\n${log.join("").slice(-4000)}`);
-      await sleep(300);
-    }
+    const outcome = await waitForHttp(`${adminUrl}/app`, { timeoutMs: 90_000, intervalMs: 300, requestTimeoutMs: 3000, process: adminProcess });
+    if (outcome === "exited") throw new Error(`the admin exited with ${adminProcess.exitCode}:\n${log.join("").slice(-4000)}`);
+    if (outcome === "timeout") throw new Error(`the admin did not answer ${adminUrl}/app:\n${log.join("").slice(-4000)}`);
     const edgeStack = edge;
     return { adminUrl, edgeUrl: edgeStack.edgeUrl, edge: edgeStack, output: () => `${edgeStack.output()}\n${log.join("")}`, stop };
   } catch (error) {

@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
+import { launchChromium } from "./chromium.ts";
 import { repoRoot } from "./journey-stack.ts";
 
 /**
@@ -10,17 +11,6 @@ import { repoRoot } from "./journey-stack.ts";
  * cookies do not), and no network beyond 127.0.0.1 — product images on the shop's CDN are answered
  * with a local placeholder so pages render fully offline.
  */
-
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 const PLACEHOLDER_IMAGE =
   '<svg xmlns="http://www.w3.org/2000/svg" width="600" height="600" viewBox="0 0 600 600"><rect width="600" height="600" fill="#d9d4cc"/><path d="M170 400l90-120 70 90 50-60 80 90z" fill="#b3aa9c"/><circle cx="400" cy="220" r="40" fill="#b3aa9c"/></svg>';
@@ -35,11 +25,7 @@ export interface ShopperBrowser {
 }
 
 export async function launchShopperBrowser(profileDir = mkdtempSync(join(tmpdir(), "wand-journey-profile-"))): Promise<ShopperBrowser> {
-  const context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: "/usr/bin/chromium",
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 900 },
-  });
+  const context = await launchChromium(profileDir, { width: 1280, height: 900 });
   await context.route(/^https:\/\//, async (route) => {
     if (route.request().resourceType() === "image") await route.fulfill({ status: 200, contentType: "image/svg+xml", body: PLACEHOLDER_IMAGE });
     else await route.abort("internetdisconnected");

@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { CatalogSnapshot, ShopSettings } from "../../core/types.ts";
 import { storageOnlyConfig } from "../../scripts/cache/storage-config.ts";
+import { spawnGroup, stopGroup, waitForHttp } from "../../scripts/process-group.ts";
 import { seedDemoStores, seedStore } from "../../scripts/seed.ts";
 import { startDispatcher } from "./journey-dispatcher.ts";
 
@@ -56,53 +56,21 @@ interface Started {
 }
 
 function startProcess(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, log: string[]): Started {
-  const child = spawn(command, args, { cwd: repoRoot, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   const collect = (chunk: Buffer) => {
     log.push(`[${name}] ${chunk.toString("utf8")}`);
     if (log.length > 2000) log.splice(0, log.length - 2000);
   };
-  child.stdout?.on("data", collect);
-  child.stderr?.on("data", collect);
-  return { name, child };
+  return { name, child: spawnGroup(command, args, { cwd: repoRoot, env, onOutput: collect }) };
 }
 
-async function stopProcess(p: Started): Promise<void> {
-  const pid = p.child.pid;
-  if (pid === undefined || p.child.exitCode !== null || p.child.signalCode !== null) return;
-  const exited = new Promise<void>((done) => p.child.once("exit", () => done()));
-  // The whole group: wrangler runs workerd as its child.
-  try {
-    process.kill(-pid, "SIGTERM");
-  } catch {
-    return;
-  }
-  const timeout = sleep(8000).then(() => "timeout" as const);
-  if ((await Promise.race([exited.then(() => "exited" as const), timeout])) === "timeout") {
-    try {
-      process.kill(-pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-    await exited;
-  }
+async function waitUntilUp(url: string, what: string, started: Started, log: string[], timeoutMs = 90_000): Promise<void> {
+  const outcome = await waitForHttp(url, { timeoutMs, intervalMs: 200, requestTimeoutMs: 2000, process: started.child });
+  if (outcome === "exited") throw new Error(`${what} exited with ${started.child.exitCode}:\n${log.join("").slice(-4000)}`);
+  if (outcome === "timeout") throw new Error(`${what} did not answer ${url} within ${timeoutMs} ms:\n${log.join("").slice(-4000)}`);
 }
 
-async function waitForHttp(url: string, what: string, started: Started, log: string[], timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (started.child.exitCode !== null) throw new Error(`${what} exited with ${started.child.exitCode}:\n${log.join("").slice(-4000)}`);
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(200);
-  }
-  throw new Error(`${what} did not answer ${url} within ${timeoutMs} ms:\n${log.join("").slice(-4000)}`);
-}
-
-const quietEnv = (): NodeJS.ProcessEnv => ({
+/** The environment of every wrangler / generator process: no telemetry, no colours, no prompts. */
+export const quietEnv = (): NodeJS.ProcessEnv => ({
   ...process.env,
   CLOUDFLARE_CF_FETCH_ENABLED: "false",
   WRANGLER_SEND_METRICS: "false",
@@ -117,7 +85,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const started: Started[] = [];
   const closers: (() => Promise<void>)[] = [];
   const stop = async () => {
-    for (const p of started.reverse()) await stopProcess(p);
+    for (const p of started.reverse()) await stopGroup(p.child);
     started.length = 0;
     for (const close of closers.splice(0)) await close();
     rmSync(persistDir, { recursive: true, force: true });
@@ -172,8 +140,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     started.push(edge);
 
     const edgeUrl = `http://127.0.0.1:${options.edgePort}`;
-    for (const g of generators) await waitForHttp(`http://127.0.0.1:${g.port}/healthz`, "the generator", g.generator, log);
-    await waitForHttp(`${edgeUrl}/healthz`, "the edge (wrangler dev)", edge, log);
+    for (const g of generators) await waitUntilUp(`http://127.0.0.1:${g.port}/healthz`, "the generator", g.generator, log);
+    await waitUntilUp(`${edgeUrl}/healthz`, "the edge (wrangler dev)", edge, log);
     return { edgeUrl, generatorUrl, opsToken: options.opsToken, persistDir, output: () => log.join(""), stop };
   } catch (error) {
     await stop();

@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEMO_STORES } from "../../core/demo-stores.ts";
 import { loadDemoStore } from "../../scripts/demo/load-catalogs.ts";
+import { runToEnd, spawnGroup, stopGroup, waitForHttp } from "../../scripts/process-group.ts";
 
 /**
  * The edge worker under `wrangler dev` for the storefront end-to-end tests: a fresh `--persist-to`
@@ -42,14 +42,7 @@ const ENV = {
 };
 
 function run(args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WRANGLER, ...args], { cwd: ROOT, env: ENV, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-    child.on("error", reject);
-    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`wrangler ${args[0]} ${args[1] ?? ""} exited ${code}:\n${output}`))));
-  });
+  return runToEnd(process.execPath, [WRANGLER, ...args], { cwd: ROOT, env: ENV, log: [], failure: (code, output) => `wrangler ${args[0]} ${args[1] ?? ""} exited ${code}:\n${output}` });
 }
 
 export interface EdgeServer {
@@ -70,45 +63,17 @@ export async function startEdge(o: { port: number; inspectorPort: number; vars: 
   args.push("--persist-to", state, "--show-interactive-dev-session=false", "--log-level", "warn");
   for (const [name, value] of Object.entries(o.vars)) args.push("--var", `${name}:${value}`);
   // Its own process group: stopping it by that id ends wrangler and the workerd it spawned.
-  const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, env: ENV, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let output = "";
-  child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
-  child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
-  let exited = false;
-  child.on("exit", () => (exited = true));
+  const child = spawnGroup(process.execPath, args, { cwd: ROOT, env: ENV, onOutput: (d) => (output += d.toString()) });
 
   const stop = async (): Promise<void> => {
-    if (!exited && child.pid) {
-      const gone = new Promise((resolve) => child.once("exit", resolve));
-      try {
-        process.kill(-child.pid, "SIGTERM");
-      } catch {
-        // Already gone.
-      }
-      await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 5000))]);
-      if (!exited) {
-        try {
-          process.kill(-child.pid, "SIGKILL");
-        } catch {
-          // Already gone.
-        }
-      }
-    }
+    await stopGroup(child, { graceMs: 5000, awaitKilled: false });
     await rm(state, { recursive: true, force: true });
   };
 
   const url = `http://127.0.0.1:${o.port}`;
   // Ready when /healthz answers; bounded by attempts, not by a clock the test asserts on.
-  for (let attempt = 0; attempt < 300; attempt++) {
-    if (exited) break;
-    try {
-      const response = await fetch(`${url}/healthz`);
-      if (response.ok) return { url, log: () => output, stop };
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  if ((await waitForHttp(`${url}/healthz`, { attempts: 300, intervalMs: 200, process: child })) === "ready") return { url, log: () => output, stop };
   await stop();
   throw new Error(`wrangler dev did not become ready on ${url}:\n${output}`);
 }
