@@ -1,10 +1,12 @@
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { BenchModule, BenchResult } from "./types.ts";
 
 /**
  * `npm run bench [name ...]`: runs every registered benchmark (or the named ones) one after the
- * other, prints a markdown table and writes bench/results.json.
+ * other, prints a markdown table and writes bench/results.json and bench/results.md. Naming benches
+ * updates their rows and keeps the others' from the last run; a bench that fails is reported and the
+ * run goes on (exit code 1 at the end).
  *
  * To add a benchmark: write bench/<name>.ts exporting `run(): Promise<BenchResult>` and append an
  * entry to BENCHES. Modules are imported lazily, so one bench's set-up never slows another.
@@ -39,29 +41,50 @@ function table(results: BenchResult[]): string {
   return lines.join("\n");
 }
 
-async function main(): Promise<void> {
+/** Results of an earlier run, so that `npm run bench <name>` updates its own rows and keeps the rest. */
+function earlierResults(): BenchResult[] {
+  if (!existsSync(RESULTS_FILE)) return [];
+  try {
+    const parsed = JSON.parse(readFileSync(RESULTS_FILE, "utf8")) as { results?: BenchResult[] };
+    return Array.isArray(parsed.results) ? parsed.results : [];
+  } catch {
+    return [];
+  }
+}
+
+async function main(): Promise<number> {
   const wanted = process.argv.slice(2);
   const selected = wanted.length ? BENCHES.filter((b) => wanted.includes(b.name)) : BENCHES;
   const unknown = wanted.filter((w) => !BENCHES.some((b) => b.name === w));
   if (unknown.length) throw new Error(`unknown bench: ${unknown.join(", ")} (known: ${BENCHES.map((b) => b.name).join(", ")})`);
 
   const results: BenchResult[] = [];
+  const failed: string[] = [];
   for (const b of selected) {
-    const mod = await b.load();
-    results.push(await mod.run());
+    // One bench that cannot run (a missing nginx, a port in use) is reported; the others still run.
+    try {
+      const mod = await b.load();
+      results.push(await mod.run());
+    } catch (error) {
+      failed.push(b.name);
+      console.error(`bench ${b.name} failed:`, error instanceof Error ? error.message : error);
+    }
   }
   console.log(`\n${table(results)}\n`);
-  writeFileSync(RESULTS_FILE, `${JSON.stringify({ generatedAt: new Date().toISOString(), node: process.versions.node, platform: `${process.platform}-${process.arch}`, results }, null, 2)}\n`);
-  console.log(`results written to ${RESULTS_FILE}`);
-}
+  const ran = new Set(results.map((r) => r.name));
+  const kept = wanted.length ? earlierResults().filter((r) => !ran.has(r.name)) : [];
+  const ordered = BENCHES.flatMap((b) => [...results, ...kept].filter((r) => r.name === b.name));
+  writeFileSync(RESULTS_FILE, `${JSON.stringify({ generatedAt: new Date().toISOString(), node: process.versions.node, platform: `${process.platform}-${process.arch}`, results: ordered }, null, 2)}\n`);
+  console.log(`results written to ${RESULTS_FILE}${kept.length ? ` (kept the earlier rows of ${kept.map((r) => r.name).join(", ")})` : ""}`);
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  await main();
-}
-
-// The README's table: bench/results.md, rendered from the results.json just written (bench/report.ts).
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  // The README's table: bench/results.md, rendered from the results.json just written (bench/report.ts).
   const { writeReport, RESULTS_MD } = await import("./report.ts");
   writeReport();
   console.log(`report written to ${RESULTS_MD}`);
+  if (failed.length) console.error(`failed: ${failed.join(", ")}`);
+  return failed.length ? 1 : 0;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  process.exitCode = await main();
 }
