@@ -1,20 +1,16 @@
 import { z } from "zod";
 import { BRAND_VOICE_MAX, brandColoursSchema, personaSchema, shopSettingsSchema } from "../core/settings.ts";
-import { type BrandColours, type CacheScope, PERSONAS, type Persona } from "../core/types.ts";
+import { PERSONAS, type ShopSettings } from "../core/types.ts";
 
 /**
  * The Personas form: what a merchant may change, validated with the same schema as every other
  * boundary (core/settings.ts), plus the rules that only make sense across fields. Field errors come
  * back keyed by the form field, to be shown beside it.
  */
-export interface PersonaSettingsInput {
-  enabledPersonas: Persona[];
-  defaultPersona: Persona;
-  brandVoice: string;
-  colours: BrandColours;
-  scope: CacheScope;
-  holdoutPercent: number;
-}
+export type PersonaSettingsInput = Pick<
+  ShopSettings,
+  "enabledPersonas" | "defaultPersona" | "brandVoice" | "colours" | "scope" | "holdoutPercent"
+>;
 
 export const FIELD_NAMES = [
   "enabledPersonas",

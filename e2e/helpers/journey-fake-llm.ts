@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenOnLoopback } from "./loopback-server.ts";
 
 /**
  * An OpenAI-compatible LLM on 127.0.0.1 with a fixed latency, for the shopper journey and the
@@ -86,13 +86,9 @@ export async function startFakeLlm(options: FakeLlmOptions): Promise<FakeLlm> {
       timers.add(timer);
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const url = await listenOnLoopback(server, options.port ?? 0);
   return {
-    baseUrl: `http://127.0.0.1:${port}/v1`,
+    baseUrl: `${url}/v1`,
     counters: () => ({ answered, inFlight, maxInFlight }),
     timeline: () => events.map((e) => ({ ...e })),
     close: () => {

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenOnLoopback } from "./loopback-server.ts";
 
 /**
  * A stand-in for Shopify's Admin GraphQL API, just enough for the customer-profile refresh: it
@@ -67,13 +67,9 @@ export async function startAdminServer(o: { port: number; accessToken: string; c
       send(200, { data: { customer: o.customers[id] ?? null }, extensions: { cost: { requestedQueryCost: 1 } } });
     })().catch((error: unknown) => send(500, { errors: String(error) }));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(o.port, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const url = await listenOnLoopback(server, o.port);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     calls,
     hold: (customerId) => {
       let release = () => {};

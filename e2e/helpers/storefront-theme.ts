@@ -1,9 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { Liquid, Tag, type TagToken, type TopLevelToken } from "liquidjs";
 import { signProxyQuery } from "../../edge-worker/src/app-proxy/verify.ts";
+import { listenOnLoopback } from "./loopback-server.ts";
 
 /**
  * A stand-in for a Shopify storefront, for the browser test of the theme app extension:
@@ -157,13 +157,9 @@ export async function startThemeServer(o: { port: number; edgeUrl: string; secre
       res.end(String(error));
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(o.port, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const url = await listenOnLoopback(server, o.port);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     forwarded,
     cartAdds,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
