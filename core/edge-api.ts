@@ -45,9 +45,50 @@ export interface EnqueueResult {
   status: "queued" | "duplicate" | "refused" | "fresh";
 }
 
+export type CatalogSyncTrigger = "install" | "manual" | "schedule";
+
+/** A products/* webhook as the admin verified it, handed to the store's durable catalog sync. */
+export interface ProductEvent {
+  /** X-Shopify-Event-Id (the same for every retry of one event): de-duplication key. */
+  eventId: string;
+  topic: "products/create" | "products/update" | "products/delete";
+  /** X-Shopify-Triggered-At (ISO): orders a products/delete, whose payload has no updated_at. */
+  triggeredAt: string;
+  /** The webhook body (REST product JSON; for delete only `{ id }`). */
+  payload: unknown;
+}
+
+/** The state of a store's catalog sync, as the admin dashboard shows it. */
+export interface CatalogSyncState {
+  /** idle: never synced; running: a full sync in progress; ok; error: the last full sync failed. */
+  state: "idle" | "running" | "ok" | "error";
+  trigger: CatalogSyncTrigger | null;
+  mode: "bulk" | "pages" | null;
+  /** Products written by the running (or last) full sync, and the shop's total when known. */
+  productsSynced: number;
+  productsTotal: number | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** Why the last full sync failed (the last good catalog stays live). */
+  error: string | null;
+  /** Products the storefront serves from now (the last good catalog). */
+  liveProducts: number;
+  /** When a full sync last finished successfully. */
+  lastGoodAt: string | null;
+  /** Product webhooks received but not yet applied. */
+  pendingEvents: number;
+}
+
 export interface EdgeApiContract {
-  /** Re-read the shop's settings (and catalog) from D1 and rewrite the KV snapshots. */
-  refreshSnapshot(store: string): Promise<{ settingsVersion: number; catalogVersion: string | null }>;
+  /** Re-read the shop's settings from D1, refresh its persona selections and rewrite the KV snapshots. */
+  refreshSnapshot(store: string): Promise<{ settingsVersion: number; productCount: number }>;
+  /** Starts (or joins) a durable full catalog sync of the shop with its offline token. */
+  startCatalogSync(store: string, shopDomain: string, trigger: CatalogSyncTrigger): Promise<CatalogSyncState>;
+  /** Queues a verified products/* webhook for the store's catalog sync; duplicates are acknowledged. */
+  catalogEvent(store: string, event: ProductEvent): Promise<{ status: "queued" | "duplicate" }>;
+  /** A verified bulk_operations/finish webhook: the sync reads the result at once instead of polling. */
+  bulkOperationFinished(store: string, o: { bulkOperationId: string; status: string }): Promise<void>;
+  catalogSyncState(store: string): Promise<CatalogSyncState>;
   cacheState(store: string): Promise<PersonaCacheState[]>;
   stats(store: string): Promise<PersonaStats[]>;
   preview(store: string, persona: Persona, signals?: PersonaSignals): Promise<PreviewResult>;

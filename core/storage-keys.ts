@@ -4,17 +4,17 @@
  *
  * KV `CACHE`:
  *   settings/<store>          ShopSettings snapshot of the D1 row (no TTL; rewritten on every save)
- *   catalog/<store>           CatalogSnapshot (no TTL; rewritten on every sync)
+ *   selection/<store>/<persona>   PersonaSelection snapshot (no TTL; rewritten by the catalog sync
+ *                                 when a selected product changes; D1 PersonaSelection is the truth)
  *   ui/<store>/<persona>/<variant>   generated page (TTL 1 h), metadata PageMeta
  * R2 `PAGES`:
  *   ui/<store>/<persona>/<variant>   generated page (permanent), customMetadata PageMeta
  *   latest/<store>/<persona>         the newest generated page of that persona, whatever its variant
  *                                    (serves stale-while-revalidate after a catalog or settings change)
- *   catalog/<store>.json             CatalogSnapshot backup (permanent)
  */
 export const settingsKey = (store: string): string => `settings/${store}`;
-export const catalogKey = (store: string): string => `catalog/${store}`;
-export const catalogObjectKey = (store: string): string => `catalog/${store}.json`;
+export const selectionKey = (store: string, persona: string): string => `selection/${store}/${persona}`;
+export const selectionPrefix = (store: string): string => `selection/${store}/`;
 export const latestPageKey = (store: string, persona: string): string => `latest/${store}/${persona}`;
 
 /** KV TTL of a generated page: one hour (R2 keeps it permanently). */

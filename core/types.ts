@@ -32,11 +32,79 @@ export interface Product {
   firstVariantId: string;
 }
 
-export interface CatalogSnapshot {
+/**
+ * The two kinds of product data, kept apart (docs/decisions/0001-catalog-rows-and-selections.md):
+ * - merchandising: what the LLM writes about; part of a page's cache variant;
+ * - live facts: what changes all day (price, stock); expanded into the cards at serve time, never
+ *   part of a cache variant, so a price or stock change costs no LLM call.
+ */
+export const MERCH_FIELDS = ["id", "handle", "title", "description", "vendor", "productType", "tags"] as const;
+export const FACT_FIELDS = ["price", "compareAtPrice", "currency", "image", "available", "firstVariantId"] as const;
+export type ProductMerch = Pick<Product, (typeof MERCH_FIELDS)[number]>;
+export type LiveFacts = Pick<Product, (typeof FACT_FIELDS)[number]>;
+
+/** A product as the catalog store keeps it: the Product plus its listing order and change time. */
+export interface CatalogProduct extends Product {
+  /** Epoch ms the product was listed (Shopify `createdAt`; CSV row order): larger is newer. */
+  listedAt: number;
+  /** Epoch ms of the product's last change (Shopify `updatedAt`): an older write never wins. */
+  updatedAt: number;
+}
+
+/** One section of a persona page: a titled group of selected products, in page order. */
+export interface SelectionGroup {
+  /** Stable element id of the section ("picks", "deals", "cat-shirts", …). */
+  id: string;
+  title: string;
+  handles: string[];
+  /** A short label every card of the group shows ("New"). */
+  badge?: string;
+}
+
+/**
+ * A persona's bounded product selection (core/selection.ts): what its template page shows and what
+ * its LLM prompt is about. Its size is bounded whatever the catalog's size.
+ */
+export interface PersonaSelection {
   store: string;
-  /** Content hash of the products: changes exactly when a product fact changes. */
-  version: string;
+  persona: Persona;
+  /**
+   * Hash of the groups, their handles and the merchandising of the selected products as last seen
+   * (a deleted product keeps its last hash, so a deletion alone changes nothing). The cache variant
+   * hashes this, never prices or stock.
+   */
+  merchVersion: string;
+  /** Hash of the live facts of `products`: the key of every serve-time card memo. */
+  factsVersion: string;
+  groups: SelectionGroup[];
+  /** Merchandising hash per selected handle, as of the last refresh that saw the product. */
+  merchHashes: Record<string, string>;
+  /** The selected products still in the catalog, with their current merchandising and live facts. */
   products: Product[];
+  /** Why these products, one line per group, for the admin and the logs. */
+  reasons: string[];
+  /** Epoch ms the membership was computed (a facts refresh keeps it). */
+  selectedAt: number;
+}
+
+/**
+ * What a selection is chosen from: short lists in orders core/selection.ts defines, each bounded by
+ * CANDIDATE_LIMITS. The D1 catalog store answers them with indexed queries; candidatesFromProducts()
+ * computes the same lists in memory (CSV catalogs, tests).
+ */
+export interface SelectionCandidates {
+  /** Categories by product count (desc), then name; each with its first available products (listedAt asc, handle asc). */
+  categories: { name: string; count: number; products: CatalogProduct[] }[];
+  /** Available products on sale: savings percent desc, savings cents desc, handle asc. */
+  deals: CatalogProduct[];
+  /** Available products not on sale: price cents asc, handle asc. */
+  lowPrices: CatalogProduct[];
+  /** Available products: listedAt desc, handle asc. */
+  newest: CatalogProduct[];
+  /** Available products: listedAt asc, handle asc. */
+  oldest: CatalogProduct[];
+  /** All products of the store (not deleted). */
+  productCount: number;
 }
 
 export type CacheScope = "persona" | "shopper";
@@ -75,7 +143,8 @@ export interface GenerationJob {
   /** Set only when scope is "shopper". */
   shopper?: string;
   variant: string;
-  catalogVersion: string;
+  /** PersonaSelection.merchVersion the variant was computed from. */
+  merchVersion: string;
   settingsVersion: number;
   promptVersion: string;
   /** Epoch milliseconds. */
@@ -85,9 +154,19 @@ export interface GenerationJob {
 
 export type GenerationSource = "llm" | "template";
 
+/**
+ * Why a generation result is the template instead of an LLM page (null for an LLM page). The pool
+ * retries the transient ones (the LLM was unreachable, slow, rate limited or failed) and bounds the
+ * retries of an unusable answer; a fallback is never cached as the key's generated page.
+ */
+export const FALLBACK_REASONS = ["llm_unreachable", "llm_timeout", "llm_rate_limited", "llm_error", "answer_unusable", "template_mode"] as const;
+export type FallbackReason = (typeof FALLBACK_REASONS)[number];
+
 export interface GenerationResult {
   html: string;
   source: GenerationSource;
+  /** Set exactly when `source` is "template". */
+  fallback: FallbackReason | null;
   model: string;
   usage: { promptTokens: number; completionTokens: number };
   durationMs: number;
