@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { hermeticEdgeConfig } from "./edge-worker/test/hermetic-config.ts";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
@@ -20,7 +21,8 @@ export default defineConfig(async () => ({
         plugins: [
           // A function, so bindings can take what the globalSetup provides (the fake generator's URL).
           cloudflareTest(async ({ inject }) => ({
-            wrangler: { configPath: here("./edge-worker/wrangler.jsonc") },
+            // A copy of wrangler.jsonc in a directory of its own: no local `.dev.vars` reaches the tests.
+            wrangler: { configPath: hermeticEdgeConfig(here("./edge-worker/wrangler.jsonc"), here("./node_modules/.cache/wand-edge-test")) },
             miniflare: {
               bindings: {
                 // Edge pool (edge-worker/test/global-setup.ts): the fake generator, short timeouts and
