@@ -14,7 +14,7 @@ export default defineConfig(async () => ({
         test: {
           name: "node",
           environment: "node",
-          include: ["core/**/*.test.ts", "container/**/*.test.ts", "scripts/**/*.test.ts", "app/**/*.test.ts", "extensions/**/*.test.ts"],
+          include: ["core/**/*.test.ts", "container/**/*.test.ts", "scripts/**/*.test.ts", "app/**/*.test.ts", "extensions/**/*.test.ts", "prisma/**/*.test.ts"],
         },
       },
       {
