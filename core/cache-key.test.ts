@@ -5,18 +5,18 @@ import { detectPersona } from "./persona.ts";
 import { PROMPT_VERSION } from "./prompt-version.ts";
 import { PERSONAS, type PersonaSignals } from "./types.ts";
 
-const variant = cacheVariant({ catalogVersion: "0123456789abcdef", settingsVersion: 3, promptVersion: PROMPT_VERSION });
+const variant = cacheVariant({ merchVersion: "0123456789abcdef", settingsVersion: 3, promptVersion: PROMPT_VERSION });
 
 describe("cacheVariant", () => {
-  it("is a 16-hex hash that changes with each of catalog, settings and prompt version", () => {
+  it("is a 16-hex hash that changes with each of merchandising, settings and prompt version", () => {
     expect(variant).toMatch(/^[0-9a-f]{16}$/);
     const others = [
-      cacheVariant({ catalogVersion: "0123456789abcdee", settingsVersion: 3, promptVersion: PROMPT_VERSION }),
-      cacheVariant({ catalogVersion: "0123456789abcdef", settingsVersion: 4, promptVersion: PROMPT_VERSION }),
-      cacheVariant({ catalogVersion: "0123456789abcdef", settingsVersion: 3, promptVersion: `${PROMPT_VERSION}b` }),
+      cacheVariant({ merchVersion: "0123456789abcdee", settingsVersion: 3, promptVersion: PROMPT_VERSION }),
+      cacheVariant({ merchVersion: "0123456789abcdef", settingsVersion: 4, promptVersion: PROMPT_VERSION }),
+      cacheVariant({ merchVersion: "0123456789abcdef", settingsVersion: 3, promptVersion: `${PROMPT_VERSION}b` }),
     ];
     expect(new Set([variant, ...others]).size).toBe(4);
-    expect(cacheVariant({ catalogVersion: "0123456789abcdef", settingsVersion: 3, promptVersion: PROMPT_VERSION })).toBe(variant);
+    expect(cacheVariant({ merchVersion: "0123456789abcdef", settingsVersion: 3, promptVersion: PROMPT_VERSION })).toBe(variant);
   });
 });
 

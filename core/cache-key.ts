@@ -7,7 +7,7 @@ import { isPersona, type CacheScope, type Persona } from "./types.ts";
  *   scope persona: ui/<store>/<persona>/<variant>
  *   scope shopper: ui/<store>/<persona>/s-<hash(shopper)>-<variant>
  *
- * A key is built only from the store, the persona, the variant (catalog, settings and prompt
+ * A key is built only from the store, the persona, the variant (merchandising, settings and prompt
  * versions) and, for scope shopper, a hash of the shopper id. It never takes request parameters:
  * `signature`, `timestamp`, UTM tags and the like change on every request and would make every
  * request a miss (and an LLM call).
@@ -22,9 +22,13 @@ export function isStoreId(value: unknown): value is string {
   return typeof value === "string" && STORE_PATTERN.test(value);
 }
 
-/** A 16-hex hash of everything that, when it changes, makes a cached page outdated. */
-export function cacheVariant(v: { catalogVersion: string; settingsVersion: number; promptVersion: string }): string {
-  return hashString(`catalog:${v.catalogVersion}|settings:${v.settingsVersion}|prompt:${v.promptVersion}`);
+/**
+ * A 16-hex hash of everything that, when it changes, makes a cached page outdated: the persona
+ * selection's merchandising (PersonaSelection.merchVersion), the settings version and the prompt
+ * version. Never prices or stock: those are expanded into the page's cards at serve time.
+ */
+export function cacheVariant(v: { merchVersion: string; settingsVersion: number; promptVersion: string }): string {
+  return hashString(`merch:${v.merchVersion}|settings:${v.settingsVersion}|prompt:${v.promptVersion}`);
 }
 
 export function cacheKey(k: { store: string; persona: Persona; scope: CacheScope; shopper?: string; variant: string }): string {

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { CatalogImportError, catalogVersion, importShopifyCsv, importShopifyCsvWithReport } from "./catalog-import.ts";
+import { CSV_LISTED_FROM, CSV_LISTED_STEP_MS, CatalogImportError, importShopifyCsv } from "./catalog-import.ts";
 
 // Tests run in Node; core's modules themselves never read files (see purity.test.ts).
 const sample = (file: string) => readFileSync(new URL(`../scripts/demo/catalogs/${file}`, import.meta.url), "utf8");
@@ -44,6 +44,8 @@ describe("importShopifyCsv on Shopify's sample catalogs", () => {
       image: { url: "https://burst.shopifycdn.com/photos/single-sprout-in-a-pot_925x.jpg", alt: "Clay Plant Pot" },
       available: true,
       firstVariantId: expect.stringMatching(/^[1-9]\d*$/),
+      listedAt: CSV_LISTED_FROM,
+      updatedAt: CSV_LISTED_FROM,
     });
     // leather-anchor: Gold 69.99/85, Silver 55/85, and an image-only row.
     const anchor = byHandle(jewelry, "leather-anchor");
@@ -84,7 +86,7 @@ describe("importShopifyCsv on Shopify's sample catalogs", () => {
 
   it("reports no warnings for the bundled catalogs", () => {
     for (const f of ["apparel.csv", "home-and-garden.csv", "jewelery.csv"]) {
-      expect(importShopifyCsvWithReport("s", sample(f)).warnings).toEqual([]);
+      expect(importShopifyCsv("s", sample(f)).warnings).toEqual([]);
     }
   });
 });
@@ -117,8 +119,8 @@ describe("importShopifyCsv edge cases", () => {
   });
 
   it("skips products without a title or a price and says so", () => {
-    const r = importShopifyCsvWithReport("s", csv(",Orphan,,V,T,,true,Title,x,,1,deny,1,,,", "b,,,V,T,,true,Title,x,,1,deny,1,,,", "c,C,,V,T,,true,Title,x,,1,deny,abc,,,", "d,D,,V,T,,true,Title,x,,1,deny,2,,,"));
-    expect(r.snapshot.products.map((p) => p.handle)).toEqual(["d"]);
+    const r = importShopifyCsv("s", csv(",Orphan,,V,T,,true,Title,x,,1,deny,1,,,", "b,,,V,T,,true,Title,x,,1,deny,1,,,", "c,C,,V,T,,true,Title,x,,1,deny,abc,,,", "d,D,,V,T,,true,Title,x,,1,deny,2,,,"));
+    expect(r.products.map((p) => p.handle)).toEqual(["d"]);
     expect(r.warnings).toHaveLength(3);
     expect(r.warnings.join("\n")).toMatch(/no Handle[\s\S]*product b: no Title[\s\S]*product c: no valid Variant Price/);
   });
@@ -147,33 +149,31 @@ describe("importShopifyCsv edge cases", () => {
   });
 });
 
-describe("catalogVersion", () => {
-  const base = importShopifyCsv("s", sample("home-and-garden.csv"));
+describe("listing times and descriptions", () => {
+  const home = importShopifyCsv("demo-home", sample("home-and-garden.csv"));
 
-  it("is the snapshot's version and the same for the same facts", () => {
-    expect(base.version).toBe(catalogVersion(base.products));
-    expect(catalogVersion(structuredClone(base.products))).toBe(base.version);
-    // Key order of the objects does not matter (e.g. products built by the Admin API sync).
-    const reordered = base.products.map((p) => Object.fromEntries(Object.entries(p).reverse()) as typeof p);
-    expect(catalogVersion(reordered)).toBe(base.version);
+  it("names the store and lists later rows as newer, from a fixed base", () => {
+    expect(home.store).toBe("demo-home");
+    home.products.forEach((p, i) => {
+      expect(p.listedAt).toBe(CSV_LISTED_FROM + i * CSV_LISTED_STEP_MS);
+      expect(p.updatedAt).toBe(p.listedAt);
+    });
+    const shifted = importShopifyCsv("demo-home", sample("home-and-garden.csv"), { listedFrom: 1000 });
+    expect(shifted.products.map((p) => p.listedAt)).toEqual(home.products.map((_p, i) => 1000 + i * CSV_LISTED_STEP_MS));
   });
 
-  it("changes when any product fact changes", () => {
-    const changes: ((p: (typeof base.products)[number]) => void)[] = [
-      (p) => (p.price = "1.00"),
-      (p) => (p.compareAtPrice = "99.00"),
-      (p) => (p.title += "!"),
-      (p) => (p.available = !p.available),
-      (p) => (p.image = null),
-      (p) => p.tags.push("new"),
-      (p) => (p.firstVariantId = "1"),
-    ];
-    const versions = new Set([base.version]);
-    for (const change of changes) {
-      const products = structuredClone(base.products);
-      change(products[3]!);
-      versions.add(catalogVersion(products));
-    }
-    expect(versions.size).toBe(changes.length + 1);
+  it("is deterministic: the same file gives the same products", () => {
+    expect(importShopifyCsv("demo-home", sample("home-and-garden.csv"))).toEqual(home);
+  });
+
+  it("counts listing order over imported products only, skipping nothing in between", () => {
+    const r = importShopifyCsv("s", csv("a,A,,V,T,,true,Title,x,,1,deny,1,,,", "b,,,V,T,,true,Title,x,,1,deny,1,,,", "c,C,,V,T,,true,Title,x,,1,deny,2,,,"));
+    expect(r.products.map((p) => [p.handle, p.listedAt - CSV_LISTED_FROM])).toEqual([["a", 0], ["c", CSV_LISTED_STEP_MS]]);
+  });
+
+  it("keeps a long description whole", () => {
+    const long = "Soft cotton. ".repeat(200).trim();
+    const r = importShopifyCsv("s", csv(`a,A,"<p>${long}</p>",V,T,,true,Title,x,,1,deny,1,,,`));
+    expect(r.products[0]!.description).toBe(long);
   });
 });

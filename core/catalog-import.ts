@@ -3,7 +3,7 @@ import { hashString } from "./hash.ts";
 import { htmlToText } from "./html-text.ts";
 import { normaliseDecimal } from "./money.ts";
 import { isHttpUrl } from "./urls.ts";
-import type { CatalogSnapshot, Product } from "./types.ts";
+import type { CatalogProduct, Product } from "./types.ts";
 
 /**
  * Import of Shopify's product CSV format (the format of Shopify's admin export and of the public
@@ -20,17 +20,27 @@ import type { CatalogSnapshot, Product } from "./types.ts";
  *   catalog gets a stable numeric id derived from the handle and the first variant's options. It is
  *   stable across imports and unique within a catalog, but it is not a variant of any real shop:
  *   catalogs synced from the Admin API carry the real ids. A "Variant ID" column, when present, wins.
+ * - listedAt, updatedAt: a CSV has no dates, so both are a fixed base time plus one minute per
+ *   product in file order: later rows are newer (the "New arrivals" of a CSV shop), and the same file
+ *   imports to the same products every time.
+ * - description: the whole body as plain text (a persona selection clips it, not the importer).
  */
 
 export class CatalogImportError extends Error {
   override name = "CatalogImportError";
 }
 
-export interface CatalogImportReport {
-  snapshot: CatalogSnapshot;
+export interface CatalogImport {
+  store: string;
+  /** One per product handle, in the CSV's order. */
+  products: CatalogProduct[];
   /** Rows or products that were skipped, and why. */
   warnings: string[];
 }
+
+/** listedAt of a CSV's first product (2024-01-01T00:00:00Z); each later product one minute newer. */
+export const CSV_LISTED_FROM = Date.UTC(2024, 0, 1);
+export const CSV_LISTED_STEP_MS = 60_000;
 
 type Row = Record<string, string | undefined>;
 
@@ -105,9 +115,10 @@ function toProduct(d: Draft, currency: string, warnings: string[]): Product | nu
   };
 }
 
-/** Like importShopifyCsv, plus the list of what was skipped. */
-export function importShopifyCsvWithReport(store: string, csv: string, opts: { currency?: string } = {}): CatalogImportReport {
+/** Parses a Shopify product CSV into catalog products. Throws CatalogImportError when it is not one. */
+export function importShopifyCsv(store: string, csv: string, opts: { currency?: string; listedFrom?: number } = {}): CatalogImport {
   const currency = opts.currency ?? "USD";
+  const listedFrom = opts.listedFrom ?? CSV_LISTED_FROM;
   const parsed = Papa.parse<Row>(csv.replace(/^\uFEFF/, ""), { header: true, skipEmptyLines: "greedy" });
   const fields = parsed.meta.fields ?? [];
   for (const required of ["Handle", "Title", "Variant Price"]) {
@@ -128,39 +139,12 @@ export function importShopifyCsvWithReport(store: string, csv: string, opts: { c
     else drafts.set(handle, { handle, first: row, rows: [row] });
   });
 
-  const products: Product[] = [];
+  const products: CatalogProduct[] = [];
   for (const d of drafts.values()) {
     const p = toProduct(d, currency, warnings);
-    if (p) products.push(p);
+    if (!p) continue;
+    const at = listedFrom + products.length * CSV_LISTED_STEP_MS;
+    products.push({ ...p, listedAt: at, updatedAt: at });
   }
-  return { snapshot: { store, version: catalogVersion(products), products }, warnings };
-}
-
-/** Parses a Shopify product CSV into a catalog snapshot. Throws CatalogImportError when it is not one. */
-export function importShopifyCsv(store: string, csv: string, opts: { currency?: string } = {}): CatalogSnapshot {
-  return importShopifyCsvWithReport(store, csv, opts).snapshot;
-}
-
-/** Serialises a product with a fixed field order, so the same facts hash the same whatever built them. */
-function canonicalProduct(p: Product): string {
-  return JSON.stringify([
-    p.id,
-    p.handle,
-    p.title,
-    p.description,
-    p.vendor,
-    p.productType,
-    p.tags,
-    p.price,
-    p.compareAtPrice,
-    p.currency,
-    p.image ? [p.image.url, p.image.alt] : null,
-    p.available,
-    p.firstVariantId,
-  ]);
-}
-
-/** Content hash of a catalog: changes exactly when a product fact (or the order of products) changes. */
-export function catalogVersion(products: Product[]): string {
-  return hashString(products.map(canonicalProduct).join("\n"));
+  return { store, products, warnings };
 }

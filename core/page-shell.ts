@@ -82,7 +82,8 @@ const BASE_CSS = [
   ".card form{margin-top:auto;}",
   ".add{display:block;width:100%;min-height:2.75rem;padding:.625rem 1rem;border:0;border-radius:.375rem;background:var(--wand-primary);color:var(--wand-on-primary);font:inherit;font-weight:600;cursor:pointer;}",
   ".add:hover{filter:brightness(1.15);}",
-  ".add:disabled{background:var(--wand-surface);color:var(--wand-text);cursor:not-allowed;filter:none;}",
+  // A sold-out card has no form: this label sits where the button would be.
+  ".sold-out{margin:auto 0 0;padding:.625rem 1rem;border:1px dashed var(--wand-line);border-radius:.375rem;background:var(--wand-surface);color:var(--wand-text);font-weight:600;text-align:center;}",
   ".site-footer{border-top:1px solid var(--wand-line);padding:1.5rem 1rem;font-size:.875rem;}",
   ".site-footer p{max-width:72rem;margin:0 auto;}",
   ".more{margin:2.5rem 0 0;}",

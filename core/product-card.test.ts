@@ -59,9 +59,17 @@ describe("renderProductCard", () => {
     expect(html).not.toMatch(/compare|save|Regular price/);
   });
 
-  it("disables add to cart for a sold-out product", () => {
-    const html = renderProductCard({ ...product, available: false }, { persona: "explorer", baseUrl: "" });
-    expect(html).toContain('<button type="submit" class="add" disabled>Sold out<span class="visually-hidden">: Copper Light</span></button>');
+  it.each(PERSONAS)("keeps a sold-out product's card for %s, with a visible label and no add-to-cart form", (persona) => {
+    const html = renderProductCard({ ...product, available: false }, { persona, baseUrl: base });
+    expect(html).toContain(`<a href="${base}/products/copper-light">Copper Light</a>`);
+    expect(html).toContain('<data class="price" value="59.99">$59.99</data>');
+    expect(html).toContain('<p class="sold-out">Sold out</p>');
+    expect(html).not.toMatch(/<form|<button|<input|\/cart\/add/);
+    expect(html.endsWith('<p class="sold-out">Sold out</p></article>')).toBe(true);
+  });
+
+  it("an available product has no sold-out label", () => {
+    expect(renderProductCard(product, { persona: "explorer", baseUrl: "" })).not.toContain("sold-out");
   });
 
   it("shows a labelled neutral box instead of an unsafe or missing image", () => {

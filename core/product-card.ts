@@ -10,6 +10,8 @@ import type { Persona, Product } from "./types.ts";
  * Accessibility: the title is the card's heading and its only link (the image is not a second link);
  * the struck-through compare-at price is announced as "Regular price"; each add-to-cart button has a
  * unique accessible name ("Add to cart: <title>"). Add to cart is a plain form POST (works without JS).
+ * A sold-out product keeps its card (the shopper still sees it exists) but has no add-to-cart form:
+ * a visible "Sold out" label takes its place, so nothing on the page offers what cannot be bought.
  */
 
 /** The line-item property that attributes an add to cart to the persona page. */
@@ -50,14 +52,13 @@ function savingsBadge(p: Product): string {
 }
 
 function addToCart(p: Product, persona: Persona, baseUrl: string): string {
-  const label = p.available ? "Add to cart" : "Sold out";
-  const disabled = p.available ? "" : " disabled";
+  if (!p.available) return `<p class="sold-out">Sold out</p>`;
   return (
     `<form method="post" action="${escapeAttr(cartAddUrl(baseUrl))}">` +
     `<input type="hidden" name="id" value="${escapeAttr(p.firstVariantId)}">` +
     `<input type="hidden" name="quantity" value="1">` +
     `<input type="hidden" name="${PERSONA_PROPERTY}" value="${persona}">` +
-    `<button type="submit" class="add"${disabled}>${label}<span class="visually-hidden">: ${escapeHtml(p.title)}</span></button>` +
+    `<button type="submit" class="add">Add to cart<span class="visually-hidden">: ${escapeHtml(p.title)}</span></button>` +
     `</form>`
   );
 }

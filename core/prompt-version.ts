@@ -1,6 +1,6 @@
 /**
  * Version of the generator's prompt and output pipeline. Part of every cache variant: bump it when
- * the prompt, the placeholder expansion or the page shell changes in a way that should regenerate
+ * the prompt, the product slots or the page shell changes in a way that should regenerate
  * every cached page (old pages are then served stale while the new ones are generated).
  */
-export const PROMPT_VERSION: string = "p1-2026-11";
+export const PROMPT_VERSION: string = "p2-2026-12";

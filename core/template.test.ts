@@ -1,33 +1,47 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { importShopifyCsv } from "./catalog-import.ts";
+import { deriveLargeCatalog } from "./demo-large.ts";
 import { neutraliseLiquid } from "./html.ts";
 import { savingsOf, toCents } from "./money.ts";
+import { expandProductSlots, productSlot, splitProductSlots } from "./product-slots.ts";
+import { candidatesFromProducts, categoryOf, emptySelection, selectForPersona, selectionHandles } from "./selection.ts";
 import { defaultSettings } from "./settings.ts";
 import { SLOT_NAMES, renderSlot } from "./slots.ts";
-import { EXPLORER_PER_CATEGORY, LOYALIST_NEW_COUNT, MINIMALIST_COUNT, categoryOf, renderTemplatePage } from "./template.ts";
-import { PERSONAS, type CatalogSnapshot, type Persona, type Product } from "./types.ts";
+import { renderTemplatePage } from "./template.ts";
+import { PERSONAS, type CatalogProduct, type Persona, type PersonaSelection, type Product, type ShopSettings } from "./types.ts";
 
 // Tests run in Node; the modules under test never read files.
-const load = (store: string, file: string): CatalogSnapshot =>
-  importShopifyCsv(store, readFileSync(new URL(`../scripts/demo/catalogs/${file}`, import.meta.url), "utf8"));
+const load = (store: string, file: string) => importShopifyCsv(store, readFileSync(new URL(`../scripts/demo/catalogs/${file}`, import.meta.url), "utf8"));
 
 const catalogs = [load("demo-apparel", "apparel.csv"), load("demo-home", "home-and-garden.csv"), load("demo-jewelry", "jewelery.csv")];
-const settingsOf = (c: CatalogSnapshot) => defaultSettings({ store: c.store, shopName: `Shop ${c.store}`, shopDomain: `${c.store}.myshopify.com` });
-const render = (catalog: CatalogSnapshot, persona: Persona, baseUrl = "") => renderTemplatePage({ catalog, settings: settingsOf(catalog), persona, baseUrl });
+const NOW = Date.UTC(2026, 10, 1);
+const settingsOf = (store: string): ShopSettings => defaultSettings({ store, shopName: `Shop ${store}`, shopDomain: `${store}.myshopify.com` });
+const selectionOf = (store: string, products: readonly CatalogProduct[], persona: Persona) =>
+  selectForPersona({ store, persona, candidates: candidatesFromProducts(products), now: NOW });
+
+/** The page as a shopper gets it: the template with its slots expanded from the selection's products. */
+function serve(selection: PersonaSelection, persona: Persona = selection.persona, baseUrl = "", settings = settingsOf(selection.store)) {
+  const template = renderTemplatePage({ selection, settings, persona, baseUrl });
+  const expanded = expandProductSlots(template, { products: selection.products, persona, baseUrl });
+  return { template, html: expanded.html, expanded };
+}
 
 /** Handles of the product cards, in page order. */
 const cardHandles = (html: string) => [...html.matchAll(/<article class="card" data-wand-product="([^"]+)">/g)].map((m) => m[1]!);
 const headingLevels = (html: string) => [...html.matchAll(/<h([1-6])[\s>]/g)].map((m) => Number(m[1]));
 const section = (html: string, id: string) => {
-  const start = html.indexOf(`<section aria-labelledby="${id}">`);
+  const start = html.indexOf(`<section id="${id}"`);
   return start < 0 ? "" : html.slice(start, html.indexOf("</section>", start));
 };
-const byHandle = (c: CatalogSnapshot) => new Map(c.products.map((p) => [p.handle, p] as const));
+const bytes = (s: string) => new TextEncoder().encode(s).length;
 
-describe.each(catalogs.map((c) => [c.store, c] as const))("template pages of %s", (_store, catalog) => {
+describe.each(catalogs.map((c) => [c.store, c] as const))("template pages of %s", (store, catalog) => {
+  const byHandle = new Map(catalog.products.map((p) => [p.handle, p] as const));
+  const selections = Object.fromEntries(PERSONAS.map((p) => [p, selectionOf(store, catalog.products, p)])) as Record<Persona, PersonaSelection>;
+
   it.each(PERSONAS)("%s: complete, accessible structure", (persona) => {
-    const html = render(catalog, persona);
+    const { html } = serve(selections[persona]);
     expect(html.split("<main").length - 1).toBe(1);
     // One h1, and headings never skip a level on the way down.
     const levels = headingLevels(html);
@@ -42,55 +56,74 @@ describe.each(catalogs.map((c) => [c.store, c] as const))("template pages of %s"
     expect(neutraliseLiquid(html)).toBe(html);
   });
 
-  it.each(PERSONAS)("%s: every card is a catalog product with a working add-to-cart form", (persona) => {
-    const html = render(catalog, persona);
-    const handles = cardHandles(html);
-    expect(handles.length).toBeGreaterThan(0);
-    const products = byHandle(catalog);
-    for (const h of handles) expect(products.has(h)).toBe(true);
-    const forms = html.match(/<form [^>]*>[\s\S]*?<\/form>/g) ?? [];
-    expect(forms).toHaveLength(handles.length);
-    forms.forEach((form, i) => {
-      const p = products.get(handles[i]!)!;
-      expect(form).toContain('method="post" action="/cart/add"');
-      expect(form).toContain(`name="id" value="${p.firstVariantId}"`);
-      expect(form).toContain('name="quantity" value="1"');
-      expect(form).toContain(`name="properties[_wand_persona]" value="${persona}"`);
-    });
+  it.each(PERSONAS)("%s: the template holds slots, not cards, for exactly the selection in group order", (persona) => {
+    const selection = selections[persona];
+    const { template, expanded } = serve(selection);
+    expect(template).not.toContain('<article class="card"');
+    expect(splitProductSlots(template).slots.map((s) => s.handle)).toEqual(selectionHandles(selection));
+    expect(expanded.shown).toEqual(selectionHandles(selection));
+    expect(expanded.missing).toEqual([]);
+    // One section per group, titled by the group, in the group order.
+    const sectionIds = [...template.matchAll(/<section id="([^"]+)"/g)].map((m) => m[1]);
+    expect(sectionIds).toEqual(selection.groups.map((g) => g.id));
+    for (const g of selection.groups) expect(section(template, g.id)).toContain(`<h2 id="${g.id}-h">${g.title}</h2>`);
+  });
+
+  it.each(PERSONAS)("%s: states no product fact of its own (no price, saving or count)", (persona) => {
+    const { template } = serve(selections[persona]);
+    const text = template.replace(/<style>[\s\S]*?<\/style>/g, "").replace(/<[^>]+>/g, " ").replace(/&#\d+;/g, "");
+    expect(text).not.toMatch(/\d/);
+    expect(text).not.toMatch(/\$|%|save up to/i);
+  });
+
+  it.each(PERSONAS)("%s: every card is a catalog product with a working add-to-cart form, or marked sold out", (persona) => {
+    const { html } = serve(selections[persona]);
+    const cards = html.match(/<article class="card"[\s\S]*?<\/article>/g) ?? [];
+    expect(cards.length).toBeGreaterThan(0);
+    for (const card of cards) {
+      const p = byHandle.get(/data-wand-product="([^"]+)"/.exec(card)![1]!)!;
+      expect(p).toBeDefined();
+      if (!p.available) {
+        expect(card).toContain('<p class="sold-out">Sold out</p>');
+        expect(card).not.toContain("<form");
+        continue;
+      }
+      expect(card).toContain('method="post" action="/cart/add"');
+      expect(card).toContain(`name="id" value="${p.firstVariantId}"`);
+      expect(card).toContain('name="quantity" value="1"');
+      expect(card).toContain(`name="properties[_wand_persona]" value="${persona}"`);
+    }
   });
 
   it("minimalist: a few available products, from different categories where possible", () => {
-    const html = render(catalog, "minimalist");
-    const picked = cardHandles(html).map((h) => byHandle(catalog).get(h)!);
-    expect(picked.length).toBeLessThanOrEqual(MINIMALIST_COUNT);
+    const picked = cardHandles(serve(selections.minimalist).html).map((h) => byHandle.get(h)!);
+    expect(picked.length).toBeGreaterThan(0);
+    expect(picked.length).toBeLessThanOrEqual(4);
     expect(picked.every((p) => p.available)).toBe(true);
     const categories = new Set(catalog.products.filter((p) => p.available).map(categoryOf));
     expect(new Set(picked.map(categoryOf)).size).toBe(Math.min(categories.size, picked.length));
   });
 
-  it("explorer: a section and a navigation link per category, with breadth", () => {
-    const html = render(catalog, "explorer");
-    const categories = new Map<string, number>();
-    for (const p of catalog.products) categories.set(categoryOf(p), (categories.get(categoryOf(p)) ?? 0) + 1);
+  it("explorer: a section and a navigation link per category", () => {
+    const selection = selections.explorer;
+    const { html } = serve(selection);
     expect(html).toContain('<nav class="category-nav" aria-label="Categories">');
-    for (const [name, count] of categories) {
-      expect(html).toContain(`${name} (${count})</a>`);
-      expect(html).toMatch(new RegExp(`<h2 id="cat-[a-z0-9-]+-h">${name}</h2>`));
+    for (const g of selection.groups) {
+      expect(html).toContain(`<li><a href="#${g.id}">${g.title}</a></li>`);
+      for (const h of cardHandles(section(html, g.id))) expect(categoryOf(byHandle.get(h)!)).toBe(g.title);
     }
-    const expectedCards = [...categories.values()].reduce((n, c) => n + Math.min(c, EXPLORER_PER_CATEGORY), 0);
-    expect(cardHandles(html)).toHaveLength(expectedCards);
     // Every in-page link points at a section that exists.
     for (const m of html.matchAll(/href="#(cat-[^"]+)"/g)) expect(html).toContain(`<section id="${m[1]}"`);
   });
 
   it("dealhunter: products on sale first, biggest saving first", () => {
-    const html = render(catalog, "dealhunter");
+    const { html } = serve(selections.dealhunter);
     const onSale = catalog.products.filter((p) => p.available && savingsOf(p));
-    const deals = cardHandles(section(html, "deals")).map((h) => byHandle(catalog).get(h)!);
+    const deals = cardHandles(section(html, "deals")).map((h) => byHandle.get(h)!);
     if (onSale.length === 0) {
       expect(html).toContain("<h1>Our best prices</h1>");
-      expect(html).toContain("No markdowns right now");
-      const low = cardHandles(section(html, "low")).map((h) => toCents(byHandle(catalog).get(h)!.price)!);
+      const low = cardHandles(section(html, "low")).map((h) => toCents(byHandle.get(h)!.price)!);
+      expect(low.length).toBeGreaterThan(0);
       expect(low).toEqual([...low].sort((a, b) => a - b));
       return;
     }
@@ -98,44 +131,52 @@ describe.each(catalogs.map((c) => [c.store, c] as const))("template pages of %s"
     expect(deals.length).toBe(Math.min(onSale.length, 12));
     const percents = deals.map((p) => savingsOf(p)!.percent);
     expect(percents).toEqual([...percents].sort((a, b) => b - a));
-    expect(html).toContain(`save up to ${percents[0]}%`);
     // The deals come before anything else on the page.
     expect(cardHandles(html).slice(0, deals.length)).toEqual(deals.map((p) => p.handle));
   });
 
-  it("loyalist: welcome back, then the newest products", () => {
-    const html = render(catalog, "loyalist");
+  it("loyalist: welcome back, then the newest products, badged New", () => {
+    const { html } = serve(selections.loyalist);
     expect(html).toContain("<h1>Welcome back</h1>");
-    const newest = [...catalog.products].filter((p) => p.available).reverse().slice(0, LOYALIST_NEW_COUNT).map((p) => p.handle);
+    const newest = [...catalog.products].filter((p) => p.available).sort((a, b) => b.listedAt - a.listedAt).slice(0, 6).map((p) => p.handle);
     expect(cardHandles(section(html, "new"))).toEqual(newest);
     expect(section(html, "new").split('<span class="badge">New</span>').length - 1).toBe(newest.length);
+    expect(section(html, "again")).not.toContain('class="badge"');
   });
 
   it("the four layouts are visibly different", () => {
-    const pages = PERSONAS.map((p) => render(catalog, p));
+    const pages = PERSONAS.map((p) => serve(selections[p]).html);
     const shapes = pages.map((html) => `${headingLevels(html).join("")}|${cardHandles(html).join(",")}`);
     expect(new Set(shapes).size).toBe(4);
     expect(new Set(pages.map((h) => /<h1>([^<]+)<\/h1>/.exec(h)![1])).size).toBe(4);
   });
 
   it("uses absolute URLs of the shop on the direct route", () => {
-    const base = `https://${catalog.store}.myshopify.com`;
-    const html = render(catalog, "explorer", base);
+    const base = `https://${store}.myshopify.com`;
+    const { html } = serve(selections.explorer, "explorer", base);
     expect(html).toContain(`action="${base}/cart/add"`);
     for (const m of html.matchAll(/<a href="([^"#]+)"/g)) expect(m[1]!.startsWith(`${base}/`)).toBe(true);
   });
 });
 
 describe("template pages in hard cases", () => {
-  const empty: CatalogSnapshot = { store: "empty", version: "0000000000000000", products: [] };
-
-  it.each(PERSONAS)("%s renders an empty catalog with a message, not an error", (persona) => {
-    const html = render(empty, persona);
+  it.each(PERSONAS)("%s renders an empty selection with a message, not an error", (persona) => {
+    const { html } = serve(emptySelection("empty", persona, NOW));
     expect(html).toContain("There are no products to show right now.");
     expect(headingLevels(html)[0]).toBe(1);
+    expect(html).not.toContain("<section");
   });
 
-  it.each(PERSONAS)("%s escapes hostile products and merchant text", (persona) => {
+  it.each(PERSONAS)("%s: a product removed since selection drops out; all removed gives the empty state", (persona) => {
+    const selection = selectionOf("demo-home", catalogs[1]!.products, persona);
+    const [first, ...rest] = selection.products;
+    const fewer = serve({ ...selection, products: rest });
+    expect(cardHandles(fewer.html)).not.toContain(first!.handle);
+    expect(fewer.template).not.toContain(productSlot(first!.handle));
+    expect(serve({ ...selection, products: [] }).html).toContain("There are no products to show right now.");
+  });
+
+  it.each(PERSONAS)("%s escapes hostile products, group titles and merchant text", (persona) => {
     const evil: Product = {
       id: "e",
       handle: "evil",
@@ -151,18 +192,58 @@ describe("template pages in hard cases", () => {
       available: true,
       firstVariantId: "1",
     };
-    const catalog: CatalogSnapshot = { store: "evil", version: "0", products: [evil] };
-    const settings = { ...defaultSettings({ store: "evil", shopName: "<script>{{ shop }}</script>", shopDomain: "evil.myshopify.com" }) };
-    const html = renderTemplatePage({ catalog, settings, persona, baseUrl: "" });
-    expect(html).not.toMatch(/<script|<h1>Pwn/);
+    const selection: PersonaSelection = {
+      ...emptySelection("evil", persona, NOW),
+      groups: [{ id: '"><script>', title: "</h2><h1>Pwn</h1>{{ shop }}", handles: ["evil"], badge: "<i>{% x %}</i>" }],
+      products: [evil],
+    };
+    const settings = defaultSettings({ store: "evil", shopName: "<script>{{ shop }}</script>", shopDomain: "evil.myshopify.com" });
+    const { html } = serve(selection, persona, "", settings);
+    expect(html).not.toMatch(/<script|<h1>Pwn|<i>/);
     expect(neutraliseLiquid(html)).toBe(html);
     expect(headingLevels(html).filter((l) => l === 1)).toHaveLength(1);
+    expect(cardHandles(html)).toEqual(["evil"]);
   });
 
-  it("a sold-out catalog still gives explorer its products, marked sold out", () => {
-    const c = catalogs[1]!;
-    const soldOut: CatalogSnapshot = { ...c, products: c.products.map((p) => ({ ...p, available: false })) };
-    expect(render(soldOut, "explorer")).toContain(">Sold out<");
-    expect(render(soldOut, "minimalist")).toContain("There are no products to show right now.");
+  it("sold-out products keep their cards, without a form", () => {
+    const home = catalogs[1]!.products;
+    const selection = selectionOf("demo-home", home, "explorer");
+    const soldOut = { ...selection, products: selection.products.map((p) => ({ ...p, available: false })) };
+    const { html, expanded } = serve(soldOut);
+    expect(cardHandles(html)).toEqual(selectionHandles(selection));
+    expect(expanded.available).toBe(0);
+    expect(html).not.toContain("<form");
+    expect(html.split('<p class="sold-out">Sold out</p>').length - 1).toBe(selection.products.length);
+  });
+});
+
+describe("template page size", () => {
+  // 6,000 products with Shopify's longest titles, vendors, types and alt texts (255, 255, 255, 512
+  // characters) and very long descriptions: the page is bounded by the selection, not the catalog.
+  const seeds = catalogs.flatMap((c) => c.products);
+  const long = (s: string, n: number) => `${s} ${"x".repeat(n)}`.slice(0, n);
+  const large = deriveLargeCatalog(seeds, 6000).map((p, i) => ({
+    ...p,
+    title: long(p.title, 255),
+    vendor: long(p.vendor, 255),
+    productType: long(p.productType, 255),
+    description: `${"An exceptionally long first sentence that keeps going and going ".repeat(8)}. ${"More text. ".repeat(2000)} ${i}`,
+    image: p.image ? { url: `${p.image.url}?v=${"1".repeat(200)}`, alt: long(p.title, 512) } : null,
+  }));
+  const candidates = candidatesFromProducts(large);
+
+  it.each(PERSONAS)("%s stays within 100 KB after expansion for a 6,000-product catalog", (persona) => {
+    const selection = selectForPersona({ store: "demo-large", persona, candidates, now: NOW });
+    const { html, expanded } = serve(selection);
+    expect(expanded.shown.length).toBe(selection.products.length);
+    expect(bytes(html)).toBeLessThanOrEqual(100 * 1024);
+  });
+
+  it("stays within 100 KB for the largest selection a persona makes (24 products), with the longest text", () => {
+    const explorer = selectForPersona({ store: "demo-large", persona: "explorer", candidates, now: NOW });
+    expect(explorer.products).toHaveLength(24);
+    const { html } = serve(explorer);
+    expect(cardHandles(html)).toHaveLength(24);
+    expect(bytes(html)).toBeLessThanOrEqual(100 * 1024);
   });
 });

@@ -4,15 +4,18 @@ import { join } from "node:path";
 import { HtmlValidate } from "html-validate";
 import Papa from "papaparse";
 import { afterAll, describe, expect, it } from "vitest";
-import { DEMO_STORES } from "../core/demo-stores.ts";
-import { PERSONAS } from "../core/types.ts";
+import { CSV_DEMO_STORES, DEMO_STORES } from "../core/demo-stores.ts";
+import { selectionHandles } from "../core/selection.ts";
+import { PERSONAS, type CatalogProduct } from "../core/types.ts";
 import { csvPath, loadDemoStore } from "./demo/load-catalogs.ts";
 import { renderDemoPages } from "./render-demo.ts";
 
 /**
  * The "done when" check of the demo pages: `render:demo` writes 4 persona pages per demo store; each
  * page read back from disk passes a real HTML validator, and every product fact on it equals the
- * sample CSV's — parsed here independently with papaparse, not through core's importer.
+ * sample CSV's — parsed here independently with papaparse, not through core's importer. The large
+ * store's products are derived from the CSVs' (core/demo-large.ts): their title and image must be a
+ * CSV product's, their prices those of the derived catalog.
  */
 
 const outDir = mkdtempSync(join(tmpdir(), "wand-demo-pages-"));
@@ -31,6 +34,17 @@ interface CsvFacts {
   compareAt: number | null;
   imageSrc: string | null;
   imageAlt: string;
+}
+
+/** The facts of a derived product, checked against the CSV products it was derived from. */
+function derivedFacts(products: readonly CatalogProduct[], csv: readonly CsvFacts[]): Map<string, CsvFacts> {
+  const facts = new Map<string, CsvFacts>();
+  for (const p of products) {
+    const seed = csv.find((f) => p.title.startsWith(`${f.title} – `) && f.imageSrc === p.image?.url);
+    if (!seed) continue;
+    facts.set(p.handle, { title: p.title, price: Number(p.price), compareAt: p.compareAtPrice === null ? null : Number(p.compareAtPrice), imageSrc: seed.imageSrc, imageAlt: p.title });
+  }
+  return facts;
 }
 
 function csvFacts(file: string): Map<string, CsvFacts> {
@@ -70,9 +84,19 @@ describe("npm run render:demo", () => {
 });
 
 describe.each(DEMO_STORES.map((d) => [d.store, d] as const))("demo pages of %s", (_store, demo) => {
-  const facts = csvFacts(csvPath(demo));
-  const catalog = loadDemoStore(demo).catalog;
+  const products = loadDemoStore(demo).products;
+  const facts = demo.kind === "csv" ? csvFacts(csvPath(demo)) : derivedFacts(products, CSV_DEMO_STORES.flatMap((d) => [...csvFacts(csvPath(d)).values()]));
   const base = `https://${demo.shopDomain}`;
+
+  it.each(PERSONAS)("%s.html shows the persona's selection, each product once, within 100 KB", (persona) => {
+    const page = written.find((p) => p.store === demo.store && p.persona === persona)!;
+    const html = readFileSync(page.path, "utf8");
+    const handles = [...html.matchAll(/<article class="card" data-wand-product="([^"]+)"/g)].map((m) => m[1]);
+    expect(handles.length).toBeGreaterThan(0);
+    expect(handles).toEqual(selectionHandles(page.selection));
+    expect(html).not.toContain("<wand-product");
+    expect(Buffer.byteLength(html)).toBeLessThanOrEqual(100 * 1024);
+  });
 
   it.each(PERSONAS)("%s.html is valid HTML (html-validate, recommended rules)", async (persona) => {
     const html = readFileSync(join(outDir, demo.store, `${persona}.html`), "utf8");
@@ -117,12 +141,19 @@ describe.each(DEMO_STORES.map((d) => [d.store, d] as const))("demo pages of %s",
         expect(decode(one(/<img src="([^"]+)"/, card))).toBe(f.imageSrc);
         expect(decode(one(/<img [^>]*alt="([^"]+)"/, card))).toBe(f.imageAlt);
       }
+      // A sold-out product has no form, only its label.
+      const product = products.find((p) => p.handle === handle)!;
+      if (!product.available) {
+        expect(card).toContain('<p class="sold-out">Sold out</p>');
+        expect(card).not.toContain("<form");
+        continue;
+      }
       // The add-to-cart form: the shop's /cart/add, the product's variant, quantity 1, the persona.
       // The CSV format has no variant ids: the id is the catalog's derived one (numeric, unique).
       expect(one(/<form method="post" action="([^"]+)">/, card)).toBe(`${base}/cart/add`);
       const id = one(/<input type="hidden" name="id" value="([^"]+)">/, card);
       expect(id).toMatch(/^[1-9]\d*$/);
-      expect(id).toBe(catalog.products.find((p) => p.handle === handle)!.firstVariantId);
+      expect(id).toBe(product.firstVariantId);
       expect(seenIds.has(id), `product ${handle} appears once`).toBe(false);
       seenIds.add(id);
       expect(card).toContain('<input type="hidden" name="quantity" value="1">');

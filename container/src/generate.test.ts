@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CATALOG, GOOD_HANDLES, generateBody, pageWith } from "../test/fixtures.ts";
+import { expandProductSlots, productSlot, splitProductSlots } from "../../core/product-slots.ts";
+import type { Persona } from "../../core/types.ts";
+import { GOOD_HANDLES, PRODUCTS, generateBody, pageWith, selectionOf } from "../test/fixtures.ts";
 import { startGenerator, type RunningGenerator } from "../test/harness.ts";
 import { answer, hang, stallBody, startMockLlm, status, type MockLlm } from "../test/mock-llm.ts";
 
 /**
  * The generation pipeline end to end: HTTP request → real Express app → real openai SDK → an
- * OpenAI-compatible server on 127.0.0.1 → the page a shopper would get.
+ * OpenAI-compatible server on 127.0.0.1 → the page that is cached. That page keeps canonical product
+ * slots; where the cards a shopper sees matter, the test expands them as the edge does.
  */
 
 let llm: MockLlm;
@@ -25,6 +28,16 @@ function cardHandles(html: string): string[] {
   return [...html.matchAll(/<article class="card" data-wand-product="([^"]+)"/g)].map((m) => m[1]!);
 }
 
+/** The canonical product slots of a generated page, by handle. */
+function slotHandles(html: string): string[] {
+  return splitProductSlots(html).slots.map((s) => s.handle);
+}
+
+/** The page as the edge serves it: slots expanded into cards from the products' live facts. */
+function served(html: string, persona: Persona, baseUrl = ""): string {
+  return expandProductSlots(html, { products: PRODUCTS, persona, baseUrl }).html;
+}
+
 function cardOf(html: string, handle: string): string {
   const start = html.indexOf(`data-wand-product="${handle}"`);
   expect(start, `card ${handle}`).toBeGreaterThan(-1);
@@ -32,12 +45,13 @@ function cardOf(html: string, handle: string): string {
 }
 
 describe("a good answer", () => {
-  it("becomes an LLM page with the catalog's cards inside the page shell", async () => {
+  it("becomes an LLM page with the selection's product slots inside the page shell", async () => {
     llm.script(answer(pageWith(GOOD_HANDLES), { usage: { prompt_tokens: 2345, completion_tokens: 678 } }));
     const { status: code, result } = await generator.generate(generateBody("explorer"));
 
     expect(code).toBe(200);
     expect(result.source).toBe("llm");
+    expect(result.fallback).toBeNull();
     expect(result.model).toBe("moonshot-v1-32k");
     expect(result.usage).toEqual({ promptTokens: 2345, completionTokens: 678 });
     expect(result.warnings).toEqual([]);
@@ -51,14 +65,20 @@ describe("a good answer", () => {
     for (const slot of ["greeting", "recently-viewed", "loyalty-note"]) expect(html).toContain(`data-wand-slot="${slot}"`);
     expect(html).toContain("Fresh finds for curious minds");
     expect(html).toContain("<title>Fresh finds for curious minds | Demo Apparel</title>");
-    expect(cardHandles(html)).toEqual(GOOD_HANDLES);
+    // Slots in the canonical form, no cards and no product fact: those come at serve time.
+    expect(slotHandles(html)).toEqual(GOOD_HANDLES);
+    for (const h of GOOD_HANDLES) expect(html).toContain(`<li>${productSlot(h)}</li>`);
+    expect(cardHandles(html)).toEqual([]);
+    expect(html).not.toMatch(/\$\d|<form/);
     // Links stay relative by default: one cached page serves the proxy and the direct route.
     expect(html).toContain('<a href="/collections/all">');
-    expect(cardOf(html, "classic-tee")).toContain('action="/cart/add"');
-    expect(cardOf(html, "classic-tee")).toContain('href="/products/classic-tee"');
+    const page = served(html, "explorer");
+    expect(cardHandles(page)).toEqual(GOOD_HANDLES);
+    expect(cardOf(page, "classic-tee")).toContain('action="/cart/add"');
+    expect(cardOf(page, "classic-tee")).toContain('href="/products/classic-tee"');
   });
 
-  it("calls the model with the key, the model name, a bounded max_tokens and the catalog as data", async () => {
+  it("calls the model with the key, the model name, a bounded max_tokens and the selection as data", async () => {
     llm.script(answer(pageWith(GOOD_HANDLES)));
     await generator.generate(generateBody("dealhunter"));
 
@@ -73,6 +93,24 @@ describe("a good answer", () => {
     expect(system?.content).toContain('<wand-product handle="HANDLE"></wand-product>');
     expect(user?.content).toContain("dealhunter");
     expect(user?.content).toMatch(/<catalog_data>[\s\S]*"handle":"classic-tee"[\s\S]*<\/catalog_data>/);
+    expect(user?.content).toContain('"title":"Picked for you","handles":["classic-tee","linen-shirt","wool-scarf"]');
+    // Merchandising only: no price reaches the model (the cards show it, always current).
+    expect(user?.content).not.toMatch(/25\.00|"price"|onSale|"available"/);
+  });
+
+  it("gives a slot its group's badge and drops a product outside the selection", async () => {
+    const selection = selectionOf("loyalist", PRODUCTS.slice(0, 4), [
+      { id: "new", title: "New arrivals", handles: ["classic-tee", "linen-shirt"], badge: "New" },
+      { id: "again", title: "More to love", handles: ["wool-scarf", "canvas-tote"] },
+    ]);
+    llm.script(answer(pageWith([...GOOD_HANDLES, "rain-jacket"])));
+    const { result } = await generator.generate({ ...generateBody("loyalist"), selection });
+    expect(result.source).toBe("llm");
+    expect(result.html).toContain(productSlot("classic-tee", "New"));
+    expect(result.html).toContain(productSlot("wool-scarf"));
+    expect(slotHandles(result.html)).toEqual(GOOD_HANDLES);
+    expect(result.warnings).toContain("dropped unknown product handles: rain-jacket");
+    expect(served(result.html, "loyalist").split('<span class="badge">New</span>').length - 1).toBe(2);
   });
 
   it("logs one structured line per generation", async () => {
@@ -89,7 +127,7 @@ describe("a good answer", () => {
     const { result } = await generator.generate(generateBody("explorer", { baseUrl: "https://demo-apparel.myshopify.com" }));
     expect(result.source).toBe("llm");
     expect(result.html).toContain('<a href="https://demo-apparel.myshopify.com/collections/all">');
-    expect(cardOf(result.html, "wool-scarf")).toContain('action="https://demo-apparel.myshopify.com/cart/add"');
+    expect(cardOf(served(result.html, "explorer", "https://demo-apparel.myshopify.com"), "wool-scarf")).toContain('action="https://demo-apparel.myshopify.com/cart/add"');
   });
 });
 
@@ -102,7 +140,7 @@ describe("answers that need cleaning", () => {
     expect(result.html).not.toContain("Sure! Here is");
     expect(result.html).not.toContain("Let me know");
     expect(result.html).not.toContain("```");
-    expect(cardHandles(result.html)).toEqual(GOOD_HANDLES);
+    expect(slotHandles(result.html)).toEqual(GOOD_HANDLES);
   });
 
   it("takes the body of a whole document", async () => {
@@ -119,7 +157,7 @@ describe("answers that need cleaning", () => {
     llm.script(answer(pageWith(["classic-tee", "golden-unicorn", "linen-shirt", "wool-scarf", "free-iphone"])));
     const { result } = await generator.generate(generateBody("explorer"));
     expect(result.source).toBe("llm");
-    expect(cardHandles(result.html)).toEqual(["classic-tee", "linen-shirt", "wool-scarf"]);
+    expect(slotHandles(result.html)).toEqual(["classic-tee", "linen-shirt", "wool-scarf"]);
     expect(result.html).not.toContain("golden-unicorn");
     expect(result.html).not.toContain("free-iphone");
     expect(result.warnings).toContain("dropped unknown product handles: golden-unicorn, free-iphone");
@@ -129,6 +167,7 @@ describe("answers that need cleaning", () => {
     llm.script(answer(pageWith(["classic-tee", "golden-unicorn", "linen-shirt", "magic-hat"])));
     const { result } = await generator.generate(generateBody("explorer"));
     expect(result.source).toBe("template");
+    expect(result.fallback).toBe("answer_unusable");
     expect(result.html).toContain('data-wand-source="template"');
     expect(result.warnings.some((w) => w.includes("only 2 catalog products placed"))).toBe(true);
   });
@@ -145,7 +184,9 @@ describe("answers that need cleaning", () => {
     const { result } = await generator.generate(generateBody("dealhunter"));
 
     expect(result.source).toBe("llm");
-    const html = result.html;
+    expect(slotHandles(result.html)).toEqual(["classic-tee", "linen-shirt", "wool-scarf"]);
+    for (const fake of ["$1.00", "$9.99", "$3.00", 'value="999"', "Classic Tee for $1", "data-price"]) expect(result.html).not.toContain(fake);
+    const html = served(result.html, "dealhunter");
     expect(cardHandles(html)).toEqual(["classic-tee", "linen-shirt", "wool-scarf"]);
     const tee = cardOf(html, "classic-tee");
     expect(tee).toContain("$25.00");
@@ -188,10 +229,15 @@ describe("unsafe answers", () => {
     const { result } = await generator.generate(generateBody("explorer"));
     // The payload is removed, the rest of the page survives.
     expect(result.source).toBe("llm");
-    expect(cardHandles(result.html)).toHaveLength(3);
-    for (const pattern of forbidden) expect(result.html).not.toMatch(pattern);
+    expect(slotHandles(result.html)).toHaveLength(3);
+    const page = served(result.html, "explorer");
+    for (const pattern of forbidden) {
+      expect(result.html).not.toMatch(pattern);
+      expect(page).not.toMatch(pattern);
+    }
     // Whatever the model wrote, the only forms on the page are the catalog cards' add-to-cart forms.
-    const actions = [...result.html.matchAll(/<form\b[^>]*action="([^"]*)"/g)].map((m) => m[1]);
+    expect(result.html).not.toContain("<form");
+    const actions = [...page.matchAll(/<form\b[^>]*action="([^"]*)"/g)].map((m) => m[1]);
     expect(actions).toEqual(["/cart/add", "/cart/add", "/cart/add"]);
     expect(result.html).toContain('http-equiv="Content-Security-Policy"');
   });
@@ -211,6 +257,7 @@ describe("failures degrade to the template page", () => {
     const { status: code, result } = await generator.generate(generateBody("minimalist"));
     expect(code).toBe(200);
     expect(result.source).toBe("template");
+    expect(result.fallback).toBe("answer_unusable");
     expect(result.model).toBe("moonshot-v1-32k");
     expect(result.warnings).toContain("empty answer");
     expect(result.html).toContain('data-wand-source="template"');
@@ -229,7 +276,8 @@ describe("failures degrade to the template page", () => {
     const { result } = await generator.generate(generateBody("explorer"));
     expect(llm.requests).toHaveLength(2);
     expect(result.source).toBe("llm");
-    expect(cardHandles(result.html)).toEqual(GOOD_HANDLES);
+    expect(result.fallback).toBeNull();
+    expect(slotHandles(result.html)).toEqual(GOOD_HANDLES);
   });
 
   it("gives up after the configured retries of a 500", async () => {
@@ -239,7 +287,8 @@ describe("failures degrade to the template page", () => {
     expect(llm.requests).toHaveLength(3);
     expect(result.source).toBe("template");
     expect(result.warnings).toContain("llm answered HTTP 500 after 3 attempts");
-    expect(cardHandles(result.html).length).toBeGreaterThan(0);
+    expect(result.fallback).toBe("llm_error");
+    expect(slotHandles(result.html).length).toBeGreaterThan(0);
   });
 
   it("does not retry a 401", async () => {
@@ -248,6 +297,7 @@ describe("failures degrade to the template page", () => {
     expect(llm.requests).toHaveLength(1);
     expect(result.source).toBe("template");
     expect(result.warnings).toContain("llm answered HTTP 401");
+    expect(result.fallback).toBe("llm_error");
   });
 
   it("a model that never answers: template page once the timeout has passed", async () => {
@@ -259,6 +309,7 @@ describe("failures degrade to the template page", () => {
       expect(code).toBe(200);
       expect(result.source).toBe("template");
       expect(result.warnings).toContain("llm timed out after 1 attempt");
+      expect(result.fallback).toBe("llm_timeout");
       expect(hanging.requests).toHaveLength(1);
     } finally {
       await impatient.close();
@@ -274,6 +325,7 @@ describe("failures degrade to the template page", () => {
       const { result } = await bounded.generate(generateBody("explorer"));
       expect(result.source).toBe("template");
       expect(result.warnings).toContain("llm gave no complete answer within 600 ms");
+      expect(result.fallback).toBe("llm_timeout");
       expect(hanging.requests.length).toBeLessThan(6);
     } finally {
       await bounded.close();
@@ -289,6 +341,7 @@ describe("failures degrade to the template page", () => {
       const { result } = await impatient.generate(generateBody("explorer"));
       expect(result.source).toBe("template");
       expect(result.warnings).toContain("llm timed out after 1 attempt");
+      expect(result.fallback).toBe("llm_timeout");
     } finally {
       await impatient.close();
       await stalling.close();
@@ -316,12 +369,15 @@ describe("failures degrade to the template page", () => {
     }
   });
 
-  it("a catalog too small for a page never reaches the model", async () => {
+  it("a selection too small for a page never reaches the model", async () => {
     llm.script(answer(pageWith(GOOD_HANDLES)));
-    const small = { ...CATALOG, products: CATALOG.products.slice(0, 2) };
-    const { result } = await generator.generate({ ...generateBody("explorer"), catalog: small });
+    const small = selectionOf("explorer", PRODUCTS.slice(0, 2));
+    const { result } = await generator.generate({ ...generateBody("explorer"), selection: small });
     expect(result.source).toBe("template");
+    expect(result.fallback).toBe("answer_unusable");
+    expect(result.warnings).toContain("the selection holds 2 products; a page needs at least 3");
     expect(llm.requests).toHaveLength(0);
     expect(result.model).toBe("none");
+    expect(slotHandles(result.html)).toEqual(["classic-tee", "linen-shirt"]);
   });
 });

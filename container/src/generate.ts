@@ -1,17 +1,19 @@
 import { PROMPT_VERSION } from "../../core/prompt-version.ts";
 import { renderTemplatePage } from "../../core/template.ts";
-import type { GenerationResult } from "../../core/types.ts";
+import type { FallbackReason, GenerationResult } from "../../core/types.ts";
 import type { GeneratorEnv } from "./env.ts";
-import { LlmError, type LlmClient } from "./llm-client.ts";
+import { LlmError, fallbackReasonOf, type LlmClient } from "./llm-client.ts";
 import { pageFromAnswer } from "./page-from-answer.ts";
 import { PipelineError } from "./pipeline-error.ts";
 import { buildPrompt } from "./prompts.ts";
 import type { GenerateRequest } from "./request-schema.ts";
 
 /**
- * The generation pipeline (DESIGN.md, "The generator"): prompt → LLM → extract → sanitize →
- * neutralise Liquid → expand placeholders → validate → page shell. It never throws: any failure
- * gives the persona's template page with `source: "template"` and the reason in `warnings`.
+ * The generation pipeline (DESIGN.md, "The generator"): prompt (from the persona's selection) → LLM →
+ * extract → sanitize → neutralise Liquid → canonical product slots → validate → page shell. It never
+ * throws: any failure gives the persona's template page with `source: "template"`, the machine-readable
+ * `fallback` reason and the human one in `warnings`. Either page keeps product slots, which the edge
+ * expands into cards from the live facts.
  */
 
 export interface GeneratorDeps {
@@ -31,7 +33,7 @@ export const NO_MODEL = "none";
 
 export async function generatePage(request: GenerateRequest, deps: GeneratorDeps): Promise<GenerationOutcome> {
   const started = performance.now();
-  const { job, catalog, settings, baseUrl } = request;
+  const { job, selection, settings, baseUrl } = request;
   const persona = job.persona;
   const warnings: string[] = [];
   let model = NO_MODEL;
@@ -40,31 +42,36 @@ export async function generatePage(request: GenerateRequest, deps: GeneratorDeps
     // Deploy skew between edge and generator: the page is still useful, but its cache variant is not ours.
     warnings.push(`job prompt version "${job.promptVersion}" differs from the generator's "${PROMPT_VERSION}"`);
   }
+  if (job.merchVersion !== selection.merchVersion) {
+    // The selection changed after the job was keyed: the page is about the newer one.
+    warnings.push(`job merchandising version "${job.merchVersion}" differs from the selection's "${selection.merchVersion}"`);
+  }
 
-  const finish = (html: string, source: GenerationResult["source"], productsPlaced: number): GenerationOutcome => ({
-    result: { html, source, model, usage, durationMs: Math.round(performance.now() - started), warnings },
+  const finish = (html: string, source: GenerationResult["source"], fallbackReason: FallbackReason | null, productsPlaced: number): GenerationOutcome => ({
+    result: { html, source, fallback: fallbackReason, model, usage, durationMs: Math.round(performance.now() - started), warnings },
     productsPlaced,
   });
-  const fallback = (reason: string): GenerationOutcome => {
+  const fallback = (why: FallbackReason, reason: string): GenerationOutcome => {
     warnings.push(reason);
-    return finish(renderTemplatePage({ catalog, settings, persona, baseUrl }), "template", 0);
+    return finish(renderTemplatePage({ selection, settings, persona, baseUrl }), "template", why, 0);
   };
 
-  if (!deps.llm) return fallback("template mode: no LLM_API_KEY configured");
+  if (!deps.llm) return fallback("template_mode", "template mode: no LLM_API_KEY configured");
 
   try {
-    const prompt = buildPrompt({ settings, persona, catalog }, { contextTokens: deps.env.LLM_CONTEXT_TOKENS, maxTokens: deps.env.LLM_MAX_TOKENS });
+    const prompt = buildPrompt({ settings, persona, selection }, { contextTokens: deps.env.LLM_CONTEXT_TOKENS, maxTokens: deps.env.LLM_MAX_TOKENS });
     model = deps.llm.model;
     const answer = await deps.llm.complete({ system: prompt.system, user: prompt.user, maxTokens: prompt.maxTokens, ...(deps.signal ? { signal: deps.signal } : {}) });
     usage = answer.usage;
     if (answer.finishReason === "length") warnings.push(`answer cut off at max_tokens (${prompt.maxTokens})`);
 
-    const page = pageFromAnswer(answer.text, { catalog, settings, persona, baseUrl });
+    const page = pageFromAnswer(answer.text, { selection, settings, persona, baseUrl });
     warnings.push(...page.warnings);
-    return finish(page.html, "llm", page.placed.length);
+    return finish(page.html, "llm", null, page.placed.length);
   } catch (error) {
-    if (error instanceof PipelineError || error instanceof LlmError) return fallback(error.message);
+    if (error instanceof PipelineError) return fallback("answer_unusable", error.message);
+    if (error instanceof LlmError) return fallback(fallbackReasonOf(error), error.message);
     // A bug of ours, not the model's: still a page for the shopper, with the reason for the logs.
-    return fallback(`generation failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    return fallback(fallbackReasonOf(error), `generation failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
   }
 }

@@ -1,46 +1,48 @@
 import { escapeHtml, neutraliseLiquid } from "../../core/html.ts";
 import { renderPageShell } from "../../core/page-shell.ts";
-import type { CatalogSnapshot, Persona, ShopSettings } from "../../core/types.ts";
+import type { Persona, PersonaSelection, ShopSettings } from "../../core/types.ts";
 import { extractHtml, plainText } from "./extract-html.ts";
-import { expandPlaceholders } from "./placeholders.ts";
+import { keepProductSlots } from "./placeholders.ts";
 import { sanitizeFragment } from "./sanitize.ts";
 import { validatePage } from "./validate-page.ts";
 
 /**
- * The output pipeline, from the model's answer text to the page a shopper gets: extract → sanitize →
- * neutralise Liquid → expand placeholders → validate → page shell. Pure and synchronous (no LLM, no
- * I/O), so it is also what the generator-sanitize benchmark measures. Throws PipelineError.
+ * The output pipeline, from the model's answer text to the page that is cached: extract → sanitize →
+ * neutralise Liquid → keep placeholders as canonical product slots → validate → page shell. The edge
+ * expands the slots into cards from the live facts when it serves the page (core/product-slots.ts).
+ * Pure and synchronous (no LLM, no I/O), so it is also what the generator-sanitize benchmark
+ * measures. Throws PipelineError.
  */
 
 export interface AnswerPage {
   html: string;
-  /** Handles of the catalog products on the page, in page order. */
+  /** Handles of the selection's products placed on the page (as slots), in page order. */
   placed: string[];
   warnings: string[];
 }
 
 export function pageFromAnswer(
   answer: string,
-  o: { catalog: CatalogSnapshot; settings: ShopSettings; persona: Persona; baseUrl: string },
+  o: { selection: PersonaSelection; settings: ShopSettings; persona: Persona; baseUrl: string },
 ): AnswerPage {
-  const { catalog, settings, persona, baseUrl } = o;
+  const { selection, settings, persona, baseUrl } = o;
   const warnings: string[] = [];
   const extracted = extractHtml(answer);
   const sanitized = sanitizeFragment(extracted.html, { baseUrl, shopDomain: settings.shopDomain });
   warnings.push(...sanitized.warnings);
   // Liquid is neutralised after sanitizing (removing a tag can join "{" and "{") and before the
-  // cards go in (they escape their own text).
-  const expanded = expandPlaceholders(neutraliseLiquid(sanitized.html), { catalog, persona, baseUrl });
-  if (expanded.unknown.length) warnings.push(`dropped unknown product handles: ${listOf(expanded.unknown)}`);
-  if (expanded.repeated.length) warnings.push(`dropped repeated products: ${listOf(expanded.repeated)}`);
-  validatePage(expanded.html, expanded.placed);
+  // slots go in (they escape their own attributes, as the cards do their text).
+  const kept = keepProductSlots(neutraliseLiquid(sanitized.html), { selection });
+  if (kept.unknown.length) warnings.push(`dropped unknown product handles: ${listOf(kept.unknown)}`);
+  if (kept.repeated.length) warnings.push(`dropped repeated products: ${listOf(kept.repeated)}`);
+  validatePage(kept.html, kept.placed);
 
-  const h1 = /<h1\b[^>]*>([\s\S]*?)<\/h1>/i.exec(expanded.html)?.[1];
+  const h1 = /<h1\b[^>]*>([\s\S]*?)<\/h1>/i.exec(kept.html)?.[1];
   const headline = extracted.title ?? (h1 ? plainText(h1).slice(0, 120) : "");
   const title = headline ? `${headline} | ${settings.shopName}` : settings.shopName;
   // Every page needs one top-level heading (accessibility); a model that forgot it gets a hidden one.
-  const body = h1 === undefined ? `<h1 class="visually-hidden">${escapeHtml(headline || settings.shopName)}</h1>\n${expanded.html}` : expanded.html;
-  return { html: renderPageShell({ settings, persona, title, body, source: "llm" }), placed: expanded.placed, warnings };
+  const body = h1 === undefined ? `<h1 class="visually-hidden">${escapeHtml(headline || settings.shopName)}</h1>\n${kept.html}` : kept.html;
+  return { html: renderPageShell({ settings, persona, title, body, source: "llm" }), placed: kept.placed, warnings };
 }
 
 /** Model-chosen strings in warnings and logs: a few, each short. */

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { shopSettingsSchema } from "../../core/settings.ts";
 import { PERSONAS } from "../../core/types.ts";
-import type { CatalogSnapshot, GenerationJob, Product, ShopSettings } from "../../core/types.ts";
+import type { GenerationJob, PersonaSelection, Product, SelectionGroup, ShopSettings } from "../../core/types.ts";
 
 /**
  * The body of `POST /generate`, validated once at the boundary (DESIGN.md, "The generator").
@@ -28,11 +28,31 @@ const productSchema = z.object({
   firstVariantId: z.string().regex(/^\d+$/, "a numeric variant id"),
 }) satisfies z.ZodType<Product>;
 
-const catalogSchema = z.object({
+/** Bounds of a selection request: above what core/selection.ts makes (24 products, 6 groups). */
+export const SELECTION_LIMITS = { products: 60, groups: 12, handlesPerGroup: 40 } as const;
+
+const groupSchema = z.object({
+  id: text(100).min(1),
+  title: text(255),
+  handles: z.array(text(255).min(1)).max(SELECTION_LIMITS.handlesPerGroup),
+  badge: text(40).optional(),
+}) satisfies z.ZodType<SelectionGroup>;
+
+/**
+ * The persona's bounded selection (core/types.ts PersonaSelection): what the page is about. The
+ * generator never sees the rest of the catalog, so a request's size does not grow with it.
+ */
+const selectionSchema = z.object({
   store: text(100).min(1),
-  version: text(100).min(1),
-  products: z.array(productSchema).max(10_000),
-}) satisfies z.ZodType<CatalogSnapshot>;
+  persona,
+  merchVersion: text(100).min(1),
+  factsVersion: text(100).min(1),
+  groups: z.array(groupSchema).max(SELECTION_LIMITS.groups),
+  merchHashes: z.record(text(255), text(100)).refine((r) => Object.keys(r).length <= SELECTION_LIMITS.groups * SELECTION_LIMITS.handlesPerGroup, "too many merchandising hashes"),
+  products: z.array(productSchema).max(SELECTION_LIMITS.products),
+  reasons: z.array(text(500)).max(SELECTION_LIMITS.groups * 2),
+  selectedAt: z.number().int().min(0),
+}) satisfies z.ZodType<PersonaSelection>;
 
 // The merchant settings schema is core's, shared with the edge and the admin.
 const settingsSchema = shopSettingsSchema satisfies z.ZodType<ShopSettings>;
@@ -43,7 +63,7 @@ const jobSchema = z.object({
   persona,
   shopper: text(200).optional(),
   variant: text(200).min(1),
-  catalogVersion: text(100).min(1),
+  merchVersion: text(100).min(1),
   settingsVersion: z.number().int().min(0),
   promptVersion: text(100).min(1),
   enqueuedAt: z.number().int().min(0),
@@ -62,13 +82,20 @@ const baseUrlSchema = z
   .transform((v) => v.replace(/\/$/, ""));
 
 export const generateRequestSchema = z
-  .object({ job: jobSchema, catalog: catalogSchema, settings: settingsSchema, baseUrl: baseUrlSchema.default("") })
+  .object({ job: jobSchema, selection: selectionSchema, settings: settingsSchema, baseUrl: baseUrlSchema.default("") })
   .superRefine((req, ctx) => {
-    if (req.catalog.store !== req.job.store || req.settings.store !== req.job.store) {
+    if (req.selection.store !== req.job.store || req.settings.store !== req.job.store) {
       ctx.addIssue({
         code: "custom",
         path: ["job", "store"],
-        message: `job, catalog and settings must name the same store (job "${req.job.store}", catalog "${req.catalog.store}", settings "${req.settings.store}")`,
+        message: `job, selection and settings must name the same store (job "${req.job.store}", selection "${req.selection.store}", settings "${req.settings.store}")`,
+      });
+    }
+    if (req.selection.persona !== req.job.persona) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["selection", "persona"],
+        message: `the selection is for persona "${req.selection.persona}", the job for "${req.job.persona}"`,
       });
     }
   });

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROMPT_VERSION } from "../../core/prompt-version.ts";
-import { CATALOG, generateBody } from "../test/fixtures.ts";
+import { splitProductSlots } from "../../core/product-slots.ts";
+import { selectionHandles } from "../../core/selection.ts";
+import { PRODUCTS, generateBody, selectionOf } from "../test/fixtures.ts";
 import { startGenerator, type RunningGenerator } from "../test/harness.ts";
 
 /** The HTTP surface of the generator in template mode (no LLM_API_KEY): health, input validation, fallback. */
@@ -25,11 +27,22 @@ describe("template mode", () => {
     const { status, result } = await generator.generate(generateBody("dealhunter"));
     expect(status).toBe(200);
     expect(result.source).toBe("template");
+    expect(result.fallback).toBe("template_mode");
     expect(result.model).toBe("none");
     expect(result.usage).toEqual({ promptTokens: 0, completionTokens: 0 });
     expect(result.warnings).toEqual(["template mode: no LLM_API_KEY configured"]);
     expect(result.html).toContain('data-wand-persona="dealhunter"');
     expect(result.html).toContain('data-wand-source="template"');
+    // The template shows the selection as product slots (the edge expands them), no cards of its own.
+    expect(splitProductSlots(result.html).slots.map((s) => s.handle)).toEqual(selectionHandles(selectionOf("dealhunter")));
+    expect(result.html).not.toContain('<article class="card"');
+  });
+
+  it("warns when the job was keyed with another merchandising version than the selection's", async () => {
+    const body = generateBody("explorer");
+    const { result } = await generator.generate({ ...body, job: { ...(body.job as object), merchVersion: "merch-v0" } });
+    expect(result.source).toBe("template");
+    expect(result.warnings[0]).toBe('job merchandising version "merch-v0" differs from the selection\'s "merch-v1"');
   });
 
   it("warns when the job was keyed with another prompt version", async () => {
@@ -63,15 +76,15 @@ describe("bad requests are 400 with the reason", () => {
     const { status, json } = await generator.post(JSON.stringify({ job: generateBody().job }));
     expect(status).toBe(400);
     expect(json.error).toBe("invalid_request");
-    expect(json.details).toEqual(expect.arrayContaining([expect.stringMatching(/^catalog:/), expect.stringMatching(/^settings:/)]));
+    expect(json.details).toEqual(expect.arrayContaining([expect.stringMatching(/^selection:/), expect.stringMatching(/^settings:/)]));
   });
 
   it("a wrong field deep inside", async () => {
     const body = generateBody("explorer");
-    const catalog = { ...CATALOG, products: [{ ...CATALOG.products[0]!, price: "twenty" }, ...CATALOG.products.slice(1)] };
-    const { status, json } = await generator.post(JSON.stringify({ ...body, catalog }));
+    const selection = selectionOf("explorer", [{ ...PRODUCTS[0]!, price: "twenty" }, ...PRODUCTS.slice(1)]);
+    const { status, json } = await generator.post(JSON.stringify({ ...body, selection }));
     expect(status).toBe(400);
-    expect(json.details).toEqual([expect.stringMatching(/^catalog\.products\.0\.price: /)]);
+    expect(json.details).toEqual([expect.stringMatching(/^selection\.products\.0\.price: /)]);
   });
 
   it("an unknown persona", async () => {
@@ -81,10 +94,39 @@ describe("bad requests are 400 with the reason", () => {
     expect(String(json.message)).toContain("job.persona");
   });
 
-  it("job, catalog and settings of different stores", async () => {
-    const { status, json } = await generator.post(JSON.stringify({ ...generateBody("explorer"), catalog: { ...CATALOG, store: "other-store" } }));
+  it("job, selection and settings of different stores", async () => {
+    const { status, json } = await generator.post(JSON.stringify({ ...generateBody("explorer"), selection: { ...selectionOf("explorer"), store: "other-store" } }));
     expect(status).toBe(400);
     expect(String(json.message)).toContain("same store");
+  });
+
+  it("a selection of another persona than the job's", async () => {
+    const { status, json } = await generator.post(JSON.stringify({ ...generateBody("explorer"), selection: selectionOf("dealhunter") }));
+    expect(status).toBe(400);
+    expect(json.details).toEqual([expect.stringMatching(/^selection\.persona: .*"dealhunter".*"explorer"/)]);
+  });
+
+  it("a selection above its bounds (products, groups, handles per group)", async () => {
+    const many = Array.from({ length: 61 }, (_, i) => ({ ...PRODUCTS[0]!, id: `p${i}`, handle: `p-${i}` }));
+    const groups = Array.from({ length: 13 }, (_, i) => ({ id: `g${i}`, title: `G${i}`, handles: ["classic-tee"] }));
+    const crowded = [{ id: "g", title: "G", handles: Array.from({ length: 41 }, (_, i) => `h-${i}`) }];
+    for (const [selection, path] of [
+      [selectionOf("explorer", many, [{ id: "g", title: "G", handles: ["p-0", "p-1", "p-2"] }]), /^selection\.products: /],
+      [selectionOf("explorer", PRODUCTS, groups), /^selection\.groups: /],
+      [selectionOf("explorer", PRODUCTS, crowded), /^selection\.groups\.0\.handles: /],
+    ] as const) {
+      const { status, json } = await generator.post(JSON.stringify({ ...generateBody("explorer"), selection }));
+      expect(status).toBe(400);
+      expect(json.details).toEqual([expect.stringMatching(path)]);
+    }
+  });
+
+  it("a job that still names a catalog version instead of a merchandising version", async () => {
+    const body = generateBody("explorer");
+    const { merchVersion: _m, ...old } = body.job as Record<string, unknown>;
+    const { status, json } = await generator.post(JSON.stringify({ ...body, job: { ...old, catalogVersion: "cat-v1" } }));
+    expect(status).toBe(400);
+    expect(json.details).toEqual([expect.stringMatching(/^job\.merchVersion: /)]);
   });
 
   it("a base URL that is not an origin", async () => {

@@ -19,7 +19,11 @@ export interface AppDeps {
   log: LogSink;
 }
 
-/** Request bodies above this are refused; the largest real catalogs stay well under it. */
+/**
+ * Request bodies above this are refused. A request carries one persona's bounded selection (at most
+ * 60 products, core/selection.ts makes at most 24 with clipped descriptions), so a real one is a few
+ * tens of KB whatever the catalog's size.
+ */
 export const MAX_BODY = "1mb";
 
 export function createApp(deps: AppDeps): express.Express {

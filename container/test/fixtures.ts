@@ -1,8 +1,8 @@
 import { PROMPT_VERSION } from "../../core/prompt-version.ts";
 import { defaultSettings } from "../../core/settings.ts";
-import type { CatalogSnapshot, GenerationJob, Persona, Product, ShopSettings } from "../../core/types.ts";
+import type { GenerationJob, Persona, PersonaSelection, Product, SelectionGroup, ShopSettings } from "../../core/types.ts";
 
-/** A small apparel catalog and the request around it, shared by the generator's tests. */
+/** A small apparel selection and the request around it, shared by the generator's tests. */
 
 function product(handle: string, title: string, price: string, compareAtPrice: string | null, extra: Partial<Product> = {}): Product {
   return {
@@ -32,7 +32,27 @@ export const PRODUCTS: Product[] = [
   product("leather-belt", "Leather Belt", "40.00", null, { productType: "Accessories", available: false, firstVariantId: "40006" }),
 ];
 
-export const CATALOG: CatalogSnapshot = { store: "demo-apparel", version: "cat-v1", products: PRODUCTS };
+/**
+ * A persona selection holding every fixture product, in two groups (the generator takes any
+ * selection; core/selection.ts decides what goes into real ones).
+ */
+export function selectionOf(persona: Persona = "explorer", products: Product[] = PRODUCTS, groups?: SelectionGroup[]): PersonaSelection {
+  const handles = products.map((p) => p.handle);
+  return {
+    store: "demo-apparel",
+    persona,
+    merchVersion: "merch-v1",
+    factsVersion: "facts-v1",
+    groups: groups ?? [
+      { id: "picks", title: "Picked for you", handles: handles.slice(0, 3) },
+      { id: "more", title: "More to love", handles: handles.slice(3) },
+    ].filter((g) => g.handles.length > 0),
+    merchHashes: Object.fromEntries(handles.map((h) => [h, `m-${h}`])),
+    products,
+    reasons: ["every fixture product"],
+    selectedAt: 1_764_000_000_000,
+  };
+}
 
 export const SETTINGS: ShopSettings = {
   ...defaultSettings({ store: "demo-apparel", shopName: "Demo Apparel", shopDomain: "demo-apparel.myshopify.com" }),
@@ -45,7 +65,7 @@ export function job(persona: Persona = "explorer", overrides: Partial<Generation
     store: "demo-apparel",
     persona,
     variant: "v-test",
-    catalogVersion: CATALOG.version,
+    merchVersion: "merch-v1",
     settingsVersion: SETTINGS.settingsVersion,
     promptVersion: PROMPT_VERSION,
     enqueuedAt: Date.now(),
@@ -55,7 +75,7 @@ export function job(persona: Persona = "explorer", overrides: Partial<Generation
 }
 
 export function generateBody(persona: Persona = "explorer", extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { job: job(persona), catalog: CATALOG, settings: SETTINGS, ...extra };
+  return { job: job(persona), selection: selectionOf(persona), settings: SETTINGS, ...extra };
 }
 
 /** A good answer: a style block, a headline and the given products as placeholders in a grid. */

@@ -13,7 +13,11 @@ export type MockReply =
   /** Accepts the request and never answers (until the test closes the server). */
   | { kind: "hang" }
   /** Sends the headers and the start of the body, then nothing more. */
-  | { kind: "stall-body" };
+  | { kind: "stall-body" }
+  /** Reads the request, then drops the connection without a response (a reset). */
+  | { kind: "reset" }
+  /** Answers 200 with a body that is not JSON (a proxy's error page, say). */
+  | { kind: "not-json" };
 
 export interface RecordedRequest {
   path: string;
@@ -37,6 +41,8 @@ export const answer = (content: string, extra: Partial<Extract<MockReply, { kind
 export const status = (code: number): MockReply => ({ kind: "status", status: code });
 export const hang: MockReply = { kind: "hang" };
 export const stallBody: MockReply = { kind: "stall-body" };
+export const reset: MockReply = { kind: "reset" };
+export const notJson: MockReply = { kind: "not-json" };
 
 export async function startMockLlm(): Promise<MockLlm> {
   let replies: MockReply[] = [answer("")];
@@ -55,6 +61,12 @@ export async function startMockLlm(): Promise<MockLlm> {
       const reply = replies.length > 1 ? replies.shift()! : replies[0]!;
       switch (reply.kind) {
         case "hang":
+          return;
+        case "reset":
+          req.socket.destroy();
+          return;
+        case "not-json":
+          res.writeHead(200, { "content-type": "application/json" }).end("<html><body>Bad gateway</body></html>");
           return;
         case "stall-body":
           res.writeHead(200, { "content-type": "application/json" });
