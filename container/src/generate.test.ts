@@ -242,6 +242,21 @@ describe("unsafe answers", () => {
     expect(result.html).toContain('http-equiv="Content-Security-Policy"');
   });
 
+  it("keeps a page whose only 'markup' is escaped text in attributes and text nodes", async () => {
+    // Text the sanitizer already made inert: the safety re-check reads the parsed tree, so these
+    // characters can never turn an LLM page into a template.
+    const payload =
+      `<p title="&lt;img src=x onerror=alert(1)&gt;">Tips &lt;script&gt;alert(1)&lt;/script&gt; and javascript:void(0) as plain text</p>` +
+      `<p>Use &lt;wand-product handle="x"&gt; &amp; friends; url(https://evil.example) is only words here.</p>`;
+    llm.script(answer(withProducts(payload)));
+    const { result } = await generator.generate(generateBody("explorer"));
+    expect(result.source).toBe("llm");
+    expect(result.fallback).toBeNull();
+    expect(result.html).toContain('title="&lt;img src=x onerror=alert(1)&gt;"');
+    expect(result.html).toContain("Tips &lt;script&gt;alert(1)&lt;/script&gt;");
+    expect(slotHandles(result.html)).toHaveLength(3);
+  });
+
   it("neutralises the whole corpus at once", async () => {
     llm.script(answer(withProducts(corpus.map((c) => c.payload).join("\n"))));
     const { result } = await generator.generate(generateBody("loyalist"));
