@@ -19,7 +19,7 @@ const sources = (readdirSync(CORE_DIR, { recursive: true, encoding: "utf8" }) as
 
 const FORBIDDEN = [/^node:/, /^cloudflare:/, /^express(\/|$)/, /^react(-dom)?(\/|$)/, /^@remix-run\//, /^@shopify\//, /^@cloudflare\//, /^@prisma\//, /^wrangler$/];
 // The only packages core may use: pure, platform-free libraries.
-const ALLOWED_PACKAGES = new Set(["zod", "papaparse"]);
+const ALLOWED_PACKAGES = new Set(["zod", "papaparse", "jstat"]);
 
 /** Module specifiers of static imports, re-exports and dynamic imports. */
 function specifiers(text: string): string[] {

@@ -32,11 +32,26 @@
     return p;
   };
 
+  /**
+   * The experiment arm the edge served, from the page's <meta name="wand-experiment"> (the frame is
+   * same-origin through the app proxy). Kept in localStorage "wand:experiment" for the app embed,
+   * which carries it into the cart attributes, and for the web pixel.
+   */
+  const ARMS = ['wand', 'holdout'];
+  const exposureOf = (doc) => {
+    const meta = doc && doc.querySelector('meta[name="wand-experiment"]');
+    if (!meta) return null;
+    const p = new URLSearchParams(meta.getAttribute('content') || '');
+    const x = { arm: p.get('arm'), persona: p.get('persona'), shopper: p.get('shopper') };
+    return ARMS.includes(x.arm) && /^[a-z]{1,20}$/.test(x.persona || '') && /^[0-9a-f]{16}$/.test(x.shopper || '') ? x : null;
+  };
+
   class WandStorefront extends HTMLElement {
     connectedCallback() {
       this.onSignals = () => this.load();
       this.onLoad = () => {
         this.dataset.state = 'ready';
+        this.readExposure();
       };
       const pending = document.querySelector('wand-signals:not([data-ready])');
       if (pending) {
@@ -51,6 +66,23 @@
       document.removeEventListener('wand:signals', this.onSignals);
       clearTimeout(this.timer);
       if (this.frame) this.frame.removeEventListener('load', this.onLoad);
+    }
+
+    readExposure() {
+      let exposure = null;
+      try {
+        exposure = exposureOf(this.frame.contentDocument);
+      } catch (_) {
+        // A frame that is not same-origin (no app proxy) says nothing about the experiment.
+      }
+      const privacy = window.Shopify && window.Shopify.customerPrivacy;
+      if (!exposure || (privacy && typeof privacy.analyticsProcessingAllowed === 'function' && !privacy.analyticsProcessingAllowed())) return;
+      try {
+        localStorage.setItem('wand:experiment', JSON.stringify({ ...exposure, at: Date.now() }));
+      } catch (_) {
+        // Without storage the embed still gets the event below.
+      }
+      document.dispatchEvent(new CustomEvent('wand:exposure', { detail: exposure }));
     }
 
     load() {

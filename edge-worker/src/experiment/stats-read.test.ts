@@ -1,0 +1,68 @@
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { exposureDay, shopperHash } from "../../../core/experiment.ts";
+import { uniqueStore } from "../../test/helpers.ts";
+import { forgetRecordedExposures, recordExposure } from "./record-exposure.ts";
+import { MAX_RANGE_DAYS, forgetExperiment, forgetExperimentShopper, readExperimentCounts } from "./stats-read.ts";
+
+const DAY1 = Date.UTC(2026, 11, 1, 9);
+const DAY2 = Date.UTC(2026, 11, 2, 9);
+
+async function expose(store: string, shopperId: string, arm: "wand" | "holdout", now: number) {
+  const ctx = createExecutionContext();
+  const mark = recordExposure(env, ctx, { store, shopperId, arm, persona: "explorer" }, now);
+  await waitOnExecutionContext(ctx);
+  return mark;
+}
+
+describe("exposure recording and the admin's read", () => {
+  it("records off the request path, once per shopper and day per isolate, and reads the counts back", async () => {
+    const store = uniqueStore("read");
+    const mark = await expose(store, "s1", "wand", DAY1);
+    expect(mark).toEqual({ arm: "wand", persona: "explorer", shopper: shopperHash(store, "s1") });
+
+    // The second request of the day sends nothing: no waitUntil work at all.
+    const promises: Promise<unknown>[] = [];
+    recordExposure(env, { waitUntil: (p) => promises.push(p) }, { store, shopperId: "s1", arm: "wand", persona: "explorer" }, DAY1 + 1000);
+    expect(promises).toHaveLength(0);
+
+    await expose(store, "s2", "holdout", DAY1);
+    await expose(store, "s1", "wand", DAY2);
+    await expose(store, "s3", "holdout", DAY2);
+    await env.EXPOSURES.getByName(store).recordFunnel({ day: exposureDay(DAY2), shopper: shopperHash(store, "s1"), events: ["checkout_completed"] });
+
+    expect(await readExperimentCounts(env, store, "2026-12-01", "2026-12-02")).toEqual({
+      store,
+      from: "2026-12-01",
+      to: "2026-12-02",
+      exposures: [
+        { day: "2026-12-01", arm: "holdout", persona: "explorer", visitors: 1 },
+        { day: "2026-12-01", arm: "wand", persona: "explorer", visitors: 1 },
+        { day: "2026-12-02", arm: "holdout", persona: "explorer", visitors: 1 },
+      ],
+      funnel: [{ day: "2026-12-02", arm: "wand", persona: "explorer", event: "checkout_completed", shoppers: 1 }],
+    });
+  });
+
+  it("refuses bad ranges and store ids", async () => {
+    const store = uniqueStore("read-bad");
+    await expect(readExperimentCounts(env, "Not A Store", "2026-12-01", "2026-12-01")).rejects.toThrow(/store id/);
+    await expect(readExperimentCounts(env, store, "2026-02-30", "2026-03-01")).rejects.toThrow(/YYYY-MM-DD/);
+    await expect(readExperimentCounts(env, store, "2026-12-02", "2026-12-01")).rejects.toThrow(/after/);
+    await expect(readExperimentCounts(env, store, "2025-01-01", "2026-12-31")).rejects.toThrow(new RegExp(`${MAX_RANGE_DAYS} days`));
+  });
+
+  it("forgets a shopper by the edge's shopper id, and a whole store", async () => {
+    const store = uniqueStore("read-forget");
+    forgetRecordedExposures();
+    await expose(store, "customer-7", "wand", DAY1);
+    await expose(store, "s2", "wand", DAY1);
+    expect(await forgetExperimentShopper(env, store, "customer-7")).toBe(1);
+    expect((await readExperimentCounts(env, store, "2026-12-01", "2026-12-01")).exposures).toEqual([{ day: "2026-12-01", arm: "wand", persona: "explorer", visitors: 1 }]);
+    await forgetExperiment(env, store);
+    expect((await readExperimentCounts(env, store, "2026-12-01", "2026-12-01")).exposures).toEqual([]);
+    // After a store is forgotten, a returning shopper is recorded again.
+    await expose(store, "s2", "wand", DAY1);
+    expect((await readExperimentCounts(env, store, "2026-12-01", "2026-12-01")).exposures).toHaveLength(1);
+  });
+});
