@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { cacheKey, cacheKeyPrefix, cacheVariant, parseCacheKey } from "./cache-key.ts";
+import { cacheKey, cacheKeyPrefix, cacheVariant, parseCacheKey, shopperKeyMarker } from "./cache-key.ts";
+import { resolveShopperLocale, type ShopMarkets } from "./locale.ts";
 import { hashString } from "./hash.ts";
 import { detectPersona } from "./persona.ts";
 import { PROMPT_VERSION } from "./prompt-version.ts";
@@ -91,5 +92,78 @@ describe("parseCacheKey", () => {
     expect(cacheKeyPrefix("demo")).toBe("ui/demo/");
     expect(cacheKeyPrefix("demo", "explorer")).toBe("ui/demo/explorer/");
     expect(cacheKey({ store: "demo", persona: "explorer", scope: "persona", variant }).startsWith(cacheKeyPrefix("demo", "explorer"))).toBe(true);
+  });
+});
+
+describe("cache keys per language", () => {
+  const SHOP: ShopMarkets = {
+    primary: { country: "US", language: "en", currency: "USD" },
+    markets: [
+      { handle: "us", countries: ["US", "CA"], currency: "USD", languages: ["en", "fr"] },
+      { handle: "europe", countries: ["FR", "BE", "DE", "ES"], currency: "EUR", languages: ["fr", "de", "es", "en"] },
+    ],
+    languages: ["en", "fr", "de", "es"],
+  };
+
+  it("keys scope persona by language, and scope shopper by language and shopper", () => {
+    expect(cacheKey({ store: "demo-home", persona: "explorer", scope: "persona", variant, language: "fr" })).toBe(`ui/demo-home/explorer/fr/${variant}`);
+    expect(cacheKey({ store: "demo-home", persona: "explorer", scope: "shopper", shopper: "7", variant, language: "pt-BR" })).toBe(
+      `ui/demo-home/explorer/pt-BR/s-${hashString("shopper:7")}-${variant}`,
+    );
+  });
+
+  it("the language, not the country: shoppers of one language in different countries share a page", () => {
+    const keyOf = (country: string, language: string) => {
+      const locale = resolveShopperLocale({ country, language }, SHOP);
+      return cacheKey({ store: "demo-home", persona: "explorer", scope: "persona", variant, language: locale.pageLanguage });
+    };
+    expect(keyOf("FR", "fr")).toBe(keyOf("BE", "fr"));
+    expect(keyOf("FR", "fr")).toBe(keyOf("CA", "fr"));
+    expect(keyOf("DE", "en")).toBe(keyOf("US", "en"));
+    expect(keyOf("FR", "fr")).not.toBe(keyOf("FR", "de"));
+  });
+
+  it("is bounded: 1,000 shoppers with any country and language values make at most one key per published language", () => {
+    const values = ["fr", "FR", "fr-FR", "de", "es", "en", "it", "xx", "", "pt-BR", "zh", "<script>", "ar"];
+    const countries = ["FR", "US", "DE", "JP", "ZZ", "es", "", "BE"];
+    const keys = new Set<string>();
+    for (let i = 0; i < 1000; i++) {
+      const locale = resolveShopperLocale({ country: countries[i % countries.length]!, language: values[(i * 7) % values.length]!, currency: i % 3 ? "EUR" : "JPY" }, SHOP);
+      keys.add(cacheKey({ store: "demo-home", persona: "dealhunter", scope: "persona", variant, language: locale.pageLanguage }));
+    }
+    expect(keys.size).toBeLessThanOrEqual(SHOP.languages.length);
+    expect([...keys].map((k) => parseCacheKey(k)!.language).sort()).toEqual(["de", "en", "es", "fr"]);
+  });
+
+  it("refuses a language that is not a canonical tag", () => {
+    for (const language of ["FR", "fr_FR", "", "fr/../x", "x".repeat(20), "s-0123456789abcdef"]) {
+      expect(() => cacheKey({ store: "s", persona: "explorer", scope: "persona", variant, language }), language).toThrow(RangeError);
+    }
+  });
+
+  it("reads back language keys of both scopes, and keys written before languages", () => {
+    for (const persona of PERSONAS) {
+      const key = cacheKey({ store: "demo-jewelry", persona, scope: "persona", variant, language: "de" });
+      expect(parseCacheKey(key)).toEqual({ store: "demo-jewelry", persona, variant, language: "de" });
+      const shopperKey = cacheKey({ store: "demo-jewelry", persona, scope: "shopper", shopper: "x", variant, language: "zh-Hant-TW" });
+      expect(parseCacheKey(shopperKey)).toEqual({ store: "demo-jewelry", persona, variant, language: "zh-Hant-TW", shopperHash: hashString("shopper:x") });
+      expect(parseCacheKey(`ui/demo-jewelry/${persona}/${variant}`)).toEqual({ store: "demo-jewelry", persona, variant });
+    }
+    for (const bad of [`ui/demo/explorer/FR/${variant}`, `ui/demo/explorer/fr/${variant}/x`, `ui/demo/explorer/fr/fr`, `ui/demo/explorer/${variant}/${variant}`]) {
+      expect(parseCacheKey(bad), bad).toBeNull();
+    }
+  });
+
+  it("lists and purges per language, and finds a shopper's pages in every language", () => {
+    const fr = cacheKey({ store: "demo", persona: "explorer", scope: "persona", variant, language: "fr" });
+    expect(cacheKeyPrefix("demo", "explorer", "fr")).toBe("ui/demo/explorer/fr/");
+    expect(fr.startsWith(cacheKeyPrefix("demo", "explorer", "fr"))).toBe(true);
+    expect(fr.startsWith(cacheKeyPrefix("demo", "explorer"))).toBe(true);
+    expect(fr.startsWith(cacheKeyPrefix("demo", "explorer", "de"))).toBe(false);
+    for (const language of ["fr", "de", undefined]) {
+      const key = cacheKey({ store: "demo", persona: "loyalist", scope: "shopper", shopper: "cust-9", variant, ...(language ? { language } : {}) });
+      expect(key).toContain(shopperKeyMarker("cust-9"));
+      expect(key).not.toContain(shopperKeyMarker("cust-8"));
+    }
   });
 });

@@ -29,23 +29,52 @@ export function centsToDecimal(cents: number): string {
   return `${whole}.${rest < 10 ? "0" : ""}${rest}`;
 }
 
-const formatters = new Map<string, Intl.NumberFormat>();
+/** The formatting locale when none is given: what every page used before markets. */
+export const DEFAULT_FORMAT_LOCALE = "en-US";
 
-/** "$50.00" for ("50.00", "USD"); one cached Intl formatter per currency (creating them is slow). */
-export function formatMoney(amount: string, currency: string): string {
-  let f = formatters.get(currency);
+// Creating an Intl formatter is slow; one per (locale, currency) is kept. Locales and currencies
+// come from the shop's markets (core/locale.ts), so the map stays small; the bound is a safety net.
+const formatters = new Map<string, Intl.NumberFormat>();
+const FORMATTER_LIMIT = 500;
+
+function formatter(key: string, make: () => Intl.NumberFormat): Intl.NumberFormat {
+  let f = formatters.get(key);
   if (!f) {
-    try {
-      f = new Intl.NumberFormat("en-US", { style: "currency", currency });
-    } catch {
-      // An unknown currency code: show the code rather than fail the page.
-      f = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-      const plain = f;
-      return `${plain.format((toCents(amount) ?? 0) / 100)} ${currency}`;
-    }
-    formatters.set(currency, f);
+    f = make();
+    if (formatters.size >= FORMATTER_LIMIT) formatters.clear();
+    formatters.set(key, f);
   }
-  return f.format((toCents(amount) ?? 0) / 100);
+  return f;
+}
+
+/** A BCP 47 tag Intl accepts, else the default (a bad tag must not fail a page). */
+function usableLocale(locale: string): string {
+  try {
+    return Intl.getCanonicalLocales(locale)[0] ?? DEFAULT_FORMAT_LOCALE;
+  } catch {
+    return DEFAULT_FORMAT_LOCALE;
+  }
+}
+
+/**
+ * An amount in its currency for a locale: ("50.00", "USD") → "$50.00"; ("50.00", "EUR", "fr-FR") →
+ * "50,00 €"; ("50.00", "EUR", "en-US") → "€50.00". The currency is always the amount's own (the
+ * locale only decides how it is written), and the digits are the currency's (JPY has none).
+ */
+export function formatMoney(amount: string, currency: string, locale: string = DEFAULT_FORMAT_LOCALE): string {
+  const value = (toCents(amount) ?? 0) / 100;
+  try {
+    return formatter(`c|${locale}|${currency}`, () => new Intl.NumberFormat(usableLocale(locale), { style: "currency", currency })).format(value);
+  } catch {
+    // An unknown currency code: show the code rather than fail the page.
+    const plain = formatter(`n|${locale}`, () => new Intl.NumberFormat(usableLocale(locale), { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
+    return `${plain.format(value)} ${currency}`;
+  }
+}
+
+/** A whole percent for a locale: (20, "en-US") → "20%"; (20, "fr-FR") → "20 %" (narrow no-break space). */
+export function formatPercent(percent: number, locale: string = DEFAULT_FORMAT_LOCALE): string {
+  return formatter(`p|${locale}`, () => new Intl.NumberFormat(usableLocale(locale), { style: "percent", maximumFractionDigits: 0 })).format(percent / 100);
 }
 
 export interface Savings {

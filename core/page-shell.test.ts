@@ -55,6 +55,38 @@ describe("renderPageShell", () => {
   });
 });
 
+describe("renderPageShell in the page's language", () => {
+  const shell = (language?: string) => renderPageShell({ settings, persona: "explorer", title: "t", body: "<h1>x</h1>", source: "llm", ...(language === undefined ? {} : { language }) });
+
+  it.each([
+    ["fr", "Aller aux produits", "une page choisie selon votre façon d’acheter."],
+    ["de", "Zu den Produkten springen", "eine Seite, passend zu Ihrer Art einzukaufen."],
+    ["es", "Ir a los productos", "una página elegida según tu forma de comprar."],
+    ["fr-CA", "Aller aux produits", "une page choisie"],
+  ])("%s: lang attribute and translated fixed strings", (language, skip, footer) => {
+    const html = shell(language);
+    expect(html.startsWith(`<!DOCTYPE html>\n<html lang="${language}">`)).toBe(true);
+    expect(html).toContain(`<a class="skip-link" href="#main">${skip}</a>`);
+    expect(html).toContain(footer);
+    expect(html).not.toContain("Skip to products");
+  });
+
+  it("a language without a locale: the page says its language, the English strings say theirs", () => {
+    const html = shell("it");
+    expect(html).toContain('<html lang="it">');
+    expect(html).toContain('<a class="skip-link" href="#main" lang="en">Skip to products</a>');
+    expect(html).toMatch(/<p lang="en">Demo &lt;Shop&gt; &#123;\{ x \}&#125;: a page chosen/);
+  });
+
+  it("right-to-left languages get dir=rtl; a malformed tag is English", () => {
+    expect(shell("ar")).toContain('<html lang="ar" dir="rtl">');
+    // No Arabic locale: the English strings are marked English and left to right.
+    expect(shell("ar")).toContain('<a class="skip-link" href="#main" lang="en" dir="ltr">Skip to products</a>');
+    expect(shell('en"><script>')).toContain('<html lang="en">');
+    expect(shell()).toContain('<html lang="en">');
+  });
+});
+
 describe("pageCss", () => {
   it("never contains a Liquid delimiter, so the shell is unchanged by neutraliseLiquid", () => {
     for (const persona of PERSONAS) {

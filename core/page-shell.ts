@@ -1,5 +1,7 @@
 import { ensureContrast, readableOn, relativeLuminance } from "./colour.ts";
 import { escapeAttr, escapeHtml } from "./html.ts";
+import { canonicalLanguage, primaryLanguage, textDirection } from "./locale.ts";
+import { message, messagesFor } from "./locales/index.ts";
 import { renderSlot } from "./slots.ts";
 import type { GenerationSource, Persona, ShopSettings } from "./types.ts";
 
@@ -146,10 +148,21 @@ export function pageCss(colours: ShopSettings["colours"], persona: Persona): str
   return css;
 }
 
-export function renderPageShell(o: { settings: ShopSettings; persona: Persona; title: string; body: string; source: GenerationSource }): string {
+/**
+ * `language`: the BCP 47 tag of the page's text (the body's language: the template's locale, or the
+ * language the LLM was told to write in); "en" when absent. The shell's own strings come from that
+ * language's locale; where there is none they are English and say so with their own `lang`.
+ */
+export function renderPageShell(o: { settings: ShopSettings; persona: Persona; title: string; body: string; source: GenerationSource; language?: string }): string {
   const { settings, persona } = o;
+  const language = canonicalLanguage(o.language) ?? "en";
+  const { language: stringsLanguage, messages } = messagesFor(language);
+  // The shell's strings are in another language than the page's: mark them, for screen readers.
+  const rtl = textDirection(language) === "rtl";
+  const own = stringsLanguage === primaryLanguage(language) ? "" : ` lang="${stringsLanguage}"${rtl ? ' dir="ltr"' : ""}`;
+  const dir = rtl ? ' dir="rtl"' : "";
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${escapeAttr(language)}"${dir}>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -161,7 +174,7 @@ ${pageCss(settings.colours, persona)}
 </style>
 </head>
 <body class="persona-${persona}" data-wand-persona="${persona}" data-wand-source="${o.source}">
-<a class="skip-link" href="#main">Skip to products</a>
+<a class="skip-link" href="#main"${own}>${escapeHtml(messages.skipLink)}</a>
 <header class="site-header">
 <p class="shop-name">${escapeHtml(settings.shopName)}</p>
 ${renderSlot("greeting")}
@@ -172,7 +185,7 @@ ${renderSlot("recently-viewed")}
 </main>
 <footer class="site-footer">
 ${renderSlot("loyalty-note")}
-<p>${escapeHtml(settings.shopName)}: a page chosen for the way you shop.</p>
+<p${own}>${escapeHtml(message(messages, "footer", { shop: settings.shopName }))}</p>
 </footer>
 </body>
 </html>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { PERSONA_PROPERTY, renderProductCard } from "./product-card.ts";
+import { LOCALES } from "./locales/index.ts";
+import { PERSONA_PROPERTY, renderProductCard, type CardLocale } from "./product-card.ts";
 import { PERSONAS, type Product } from "./types.ts";
 
 const product: Product = {
@@ -102,5 +103,38 @@ describe("renderProductCard", () => {
 
   it("adds a badge when asked", () => {
     expect(renderProductCard(product, { persona: "loyalist", baseUrl: "", badge: "New" })).toContain('<span class="badge">New</span>');
+  });
+});
+
+describe("renderProductCard in the shopper's language and market", () => {
+  const spaced = (s: string) => s.replace(/[\u00a0\u202f]/g, " ");
+  const french: CardLocale = { messages: LOCALES.fr, formatLocale: "fr-FR" };
+  // The product as the French market prices it (core/market-prices.ts applies these facts).
+  const inEuros: Product = { ...product, price: "54.00", compareAtPrice: "69.00", currency: "EUR" };
+
+  it.each(PERSONAS)("%s: French strings and euro amounts written the French way", (persona) => {
+    const html = spaced(renderProductCard(inEuros, { persona, baseUrl: "/fr", locale: french }));
+    expect(html).toContain('<span class="visually-hidden">Prix :</span> <data class="price" value="54.00">54,00 €</data>');
+    expect(html).toContain('<span class="visually-hidden">Prix habituel :</span> <s class="compare"><data value="69.00">69,00 €</data></s>');
+    expect(html).toContain('<button type="submit" class="add">Ajouter au panier<span class="visually-hidden">: Copper Light</span></button>');
+    // Links and the cart form keep the market's locale prefix.
+    expect(html).toContain('<a href="/fr/products/copper-light">Copper Light</a>');
+    expect(html).toContain('<form method="post" action="/fr/cart/add">');
+    expect(html).not.toMatch(/\$|Add to cart|Price:/);
+  });
+
+  it("words the saving per locale", () => {
+    expect(spaced(renderProductCard(inEuros, { persona: "dealhunter", baseUrl: "", locale: french }))).toContain('<p class="save" data-wand-savings="15.00">Économisez 15,00 € (21 %)</p>');
+    const german = renderProductCard(inEuros, { persona: "dealhunter", baseUrl: "", locale: { messages: LOCALES.de, formatLocale: "de-DE" } });
+    expect(spaced(german)).toContain("15,00 € sparen (21 %)");
+    // An English shopper in France: English words, euro amounts in the English format.
+    const english = renderProductCard(inEuros, { persona: "dealhunter", baseUrl: "", locale: { messages: LOCALES.en, formatLocale: "en-FR" } });
+    expect(english).toContain("Save €15.00 (21%)");
+  });
+
+  it("labels sold out and a missing image in the page language", () => {
+    const html = renderProductCard({ ...inEuros, available: false, image: null, productType: "" }, { persona: "explorer", baseUrl: "", locale: { messages: LOCALES.es, formatLocale: "es-ES" } });
+    expect(html).toContain('<p class="sold-out">Agotado</p>');
+    expect(html).toContain('<div class="media"><span>Sin imagen</span></div>');
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { LOCALES } from "./locales/index.ts";
 import { renderProductCard } from "./product-card.ts";
 import { expandProductSlots, productSlot, productsByHandle, renderSlots, slotHandles, splitProductSlots } from "./product-slots.ts";
 import type { Product } from "./types.ts";
@@ -120,5 +121,25 @@ describe("splitProductSlots + renderSlots", () => {
     expect(changed.html).toContain("$7.00");
     expect(changed.html).toContain('<p class="sold-out">Sold out</p>');
     expect(changed.available).toBe(1);
+  });
+});
+
+describe("renderSlots per language and market", () => {
+  it("one split page, expanded for two markets: each gets its own strings, amounts and links", () => {
+    const split = splitProductSlots(`<ul class="grid"><li>${productSlot("tee", "Nouveau")}</li></ul>`);
+    const us = renderSlots(split, { products: [product("tee")], ...ctx });
+    const fr = renderSlots(split, {
+      products: [product("tee", { price: "9.50", currency: "EUR", available: false })],
+      persona: "explorer",
+      baseUrl: "/fr",
+      locale: { messages: LOCALES.fr, formatLocale: "fr-FR" },
+    });
+    expect(us.html).toContain("$10.00");
+    expect(us.html).toContain("Add to cart");
+    expect(fr.html.replace(/[\u00a0\u202f]/g, " ")).toContain(">9,50 €</data>");
+    expect(fr.html).toContain('<p class="sold-out">Épuisé</p>');
+    expect(fr.html).toContain('href="/fr/products/tee"');
+    expect(fr.html).toContain('<span class="badge">Nouveau</span>');
+    expect(fr.available).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 import { escapeAttr } from "./html.ts";
-import { renderProductCard } from "./product-card.ts";
+import { renderProductCard, type CardLocale } from "./product-card.ts";
 import type { Persona, Product } from "./types.ts";
 
 /**
@@ -57,7 +57,13 @@ export interface SlotContext {
   /** The products the slots may show: a list, or a map from lowercase handle (productsByHandle()). */
   products: readonly Product[] | ReadonlyMap<string, Product>;
   persona: Persona;
+  /** "" (relative), an origin, or a market's locale prefix ("/fr"): card links and forms start with it. */
   baseUrl: string;
+  /**
+   * The cards' strings and number format (English, en-US when absent). A page's slots are expanded
+   * per language and market: memoise the result per page, facts version and locale.
+   */
+  locale?: CardLocale;
 }
 
 // Attribute values as escapeAttr writes them: no quotes, no angle brackets, "&" only in its entities.
@@ -125,7 +131,7 @@ export function renderSlots(split: SplitPage, o: SlotContext): ExpandedSlots {
       seen.add(key);
       shown.push(product.handle);
       if (product.available) available++;
-      const card = renderProductCard(product, { persona: o.persona, baseUrl: o.baseUrl, ...(slot.badge ? { badge: slot.badge } : {}) });
+      const card = renderProductCard(product, { persona: o.persona, baseUrl: o.baseUrl, ...(slot.badge ? { badge: slot.badge } : {}), ...(o.locale ? { locale: o.locale } : {}) });
       html += slot.inListItem ? `<li>${card}</li>` : card;
     }
     html += segments[i + 1]!;

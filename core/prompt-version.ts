@@ -3,4 +3,4 @@
  * the prompt, the product slots or the page shell changes in a way that should regenerate
  * every cached page (old pages are then served stale while the new ones are generated).
  */
-export const PROMPT_VERSION: string = "p2-2026-12";
+export const PROMPT_VERSION: string = "p3-2026-12";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_COLOURS, InvalidSettingsError, defaultSettings, parseSettings, parseSettingsRow, settingsToRow } from "./settings.ts";
+import { DEFAULT_COLOURS, InvalidSettingsError, defaultSettings, generatedLanguagesToColumn, parseSettings, parseSettingsRow, settingsToRow } from "./settings.ts";
 
 /** A row as D1 returns it for a shop inserted with only the required columns (0001_init.sql defaults). */
 const d1Row = {
@@ -46,6 +46,9 @@ describe("parseSettingsRow", () => {
     ["settingsVersion", 0, /settingsVersion/],
     ["store", "Bad/Store", /store: a store id/],
     ["shopDomain", "not a domain", /shopDomain/],
+    ["generatedLanguages", '["fr","FR"]', /generatedLanguages\.1: a language tag/],
+    ["generatedLanguages", '["fr","fr"]', /each language once/],
+    ["generatedLanguages", '"fr"', /generatedLanguages/],
   ] as [string, unknown, RegExp][])("refuses %s = %j with the field in the message", (field, value, message) => {
     let error: unknown;
     try {
@@ -74,5 +77,28 @@ describe("parseSettings", () => {
     const s = defaultSettings({ store: "s", shopName: "S", shopDomain: "s.myshopify.com" });
     expect(parseSettings(JSON.parse(JSON.stringify(s)))).toEqual(s);
     expect(() => parseSettings({ ...s, colours: "#fff" })).toThrow(InvalidSettingsError);
+  });
+});
+
+describe("generatedLanguages", () => {
+  const s = defaultSettings({ store: "s", shopName: "S", shopDomain: "s.myshopify.com" });
+
+  it("defaults to [] (every published language) for a new shop, an old row and an old snapshot", () => {
+    expect(s.generatedLanguages).toEqual([]);
+    // d1Row has no generatedLanguages column (databases before migration 0004).
+    expect(parseSettingsRow(d1Row).generatedLanguages).toEqual([]);
+    const { generatedLanguages: _dropped, ...oldSnapshot } = s;
+    expect(parseSettings(JSON.parse(JSON.stringify(oldSnapshot)))).toEqual(s);
+  });
+
+  it("reads the merchant's choice from the JSON column and from a snapshot", () => {
+    expect(parseSettingsRow({ ...d1Row, generatedLanguages: '["en","fr","pt-BR"]' }).generatedLanguages).toEqual(["en", "fr", "pt-BR"]);
+    expect(parseSettingsRow({ ...d1Row, generatedLanguages: generatedLanguagesToColumn({ generatedLanguages: ["de"] }) }).generatedLanguages).toEqual(["de"]);
+    expect(parseSettings({ ...s, generatedLanguages: ["es"] }).generatedLanguages).toEqual(["es"]);
+    expect(() => parseSettings({ ...s, generatedLanguages: ["español"] })).toThrow(/generatedLanguages/);
+  });
+
+  it("settingsToRow leaves the column to migration 0004: a row for today's D1 schema", () => {
+    expect(settingsToRow({ ...s, generatedLanguages: ["fr"] })).not.toHaveProperty("generatedLanguages");
   });
 });

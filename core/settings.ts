@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { HEX_COLOUR } from "./colour.ts";
+import { MARKET_LIMITS, canonicalLanguage } from "./locale.ts";
 import { PERSONAS, type ShopSettings } from "./types.ts";
 
 /**
@@ -18,6 +19,16 @@ export const brandColoursSchema = z.object({
 
 export const BRAND_VOICE_MAX = 2000;
 
+/**
+ * The published languages the merchant has pages generated in; [] (the default) means all of them.
+ * The shop's published languages are not part of the settings (they come with its markets,
+ * core/locale.ts generatedLanguagesOf()), so a saved list is checked against them where both meet.
+ */
+export const generatedLanguagesSchema = z
+  .array(z.string().refine((v) => canonicalLanguage(v) === v, "a language tag such as \"fr\" or \"pt-BR\""))
+  .max(MARKET_LIMITS.languages)
+  .refine((a) => new Set(a).size === a.length, "each language once");
+
 export const shopSettingsSchema = z.object({
   store: z.string().regex(/^[a-z0-9][a-z0-9-]{0,99}$/, "a store id: lowercase letters, digits, hyphens"),
   shopName: z.string().trim().min(1).max(200),
@@ -32,6 +43,8 @@ export const shopSettingsSchema = z.object({
   scope: z.enum(["persona", "shopper"]),
   holdoutPercent: z.int().min(0).max(100),
   settingsVersion: z.int().min(1),
+  // Defaulted: settings snapshots and rows written before languages still parse.
+  generatedLanguages: generatedLanguagesSchema.default([]),
 });
 
 export const DEFAULT_COLOURS = { primary: "#1f2937", accent: "#b45309", background: "#ffffff", text: "#111827" } as const;
@@ -49,6 +62,7 @@ export function defaultSettings(o: { store: string; shopName: string; shopDomain
     scope: "persona",
     holdoutPercent: 0,
     settingsVersion: 1,
+    generatedLanguages: [],
   };
 }
 
@@ -88,6 +102,8 @@ const settingsRowSchema = z.object({
   scope: shopSettingsSchema.shape.scope,
   holdoutPercent: intColumn.pipe(z.int().min(0).max(100)),
   settingsVersion: intColumn.pipe(z.int().min(1)),
+  // JSON text column (migration 0004); absent on rows of databases migrated before it.
+  generatedLanguages: jsonColumn(generatedLanguagesSchema).default([]),
 });
 
 function toInvalid(what: string, error: z.ZodError): InvalidSettingsError {
@@ -113,7 +129,10 @@ export function parseSettings(value: unknown): ShopSettings {
   return result.data;
 }
 
-/** The D1 row of settings (JSON columns as text), for INSERT/UPDATE. */
+/**
+ * The D1 row of settings (JSON columns as text), for INSERT/UPDATE. `generatedLanguages` is not in
+ * it yet: its column comes with migration 0004 (generatedLanguagesToColumn() gives its value).
+ */
 export function settingsToRow(s: ShopSettings): {
   store: string;
   shopName: string;
@@ -138,4 +157,9 @@ export function settingsToRow(s: ShopSettings): {
     holdoutPercent: s.holdoutPercent,
     settingsVersion: s.settingsVersion,
   };
+}
+
+/** The `generatedLanguages` column's value (JSON text), once the D1 column exists. */
+export function generatedLanguagesToColumn(s: Pick<ShopSettings, "generatedLanguages">): string {
+  return JSON.stringify(s.generatedLanguages);
 }

@@ -1,8 +1,10 @@
 import { readFileSync } from "node:fs";
+import { HtmlValidate } from "html-validate";
 import { describe, expect, it } from "vitest";
 import { importShopifyCsv } from "./catalog-import.ts";
 import { deriveLargeCatalog } from "./demo-large.ts";
 import { neutraliseLiquid } from "./html.ts";
+import { LOCALES, UI_LANGUAGES, type UiLanguage } from "./locales/index.ts";
 import { savingsOf, toCents } from "./money.ts";
 import { expandProductSlots, productSlot, splitProductSlots } from "./product-slots.ts";
 import { candidatesFromProducts, categoryOf, emptySelection, selectForPersona, selectionHandles } from "./selection.ts";
@@ -21,9 +23,10 @@ const selectionOf = (store: string, products: readonly CatalogProduct[], persona
   selectForPersona({ store, persona, candidates: candidatesFromProducts(products), now: NOW });
 
 /** The page as a shopper gets it: the template with its slots expanded from the selection's products. */
-function serve(selection: PersonaSelection, persona: Persona = selection.persona, baseUrl = "", settings = settingsOf(selection.store)) {
-  const template = renderTemplatePage({ selection, settings, persona, baseUrl });
-  const expanded = expandProductSlots(template, { products: selection.products, persona, baseUrl });
+function serve(selection: PersonaSelection, persona: Persona = selection.persona, baseUrl = "", settings = settingsOf(selection.store), language?: UiLanguage) {
+  const template = renderTemplatePage({ selection, settings, persona, baseUrl, ...(language ? { language } : {}) });
+  const locale = language ? { locale: { messages: LOCALES[language], formatLocale: `${language}-FR` } } : {};
+  const expanded = expandProductSlots(template, { products: selection.products, persona, baseUrl, ...locale });
   return { template, html: expanded.html, expanded };
 }
 
@@ -127,7 +130,7 @@ describe.each(catalogs.map((c) => [c.store, c] as const))("template pages of %s"
       expect(low).toEqual([...low].sort((a, b) => a - b));
       return;
     }
-    expect(html).toContain("<h1>Today's best deals</h1>");
+    expect(html).toContain("<h1>Today’s best deals</h1>");
     expect(deals.length).toBe(Math.min(onSale.length, 12));
     const percents = deals.map((p) => savingsOf(p)!.percent);
     expect(percents).toEqual([...percents].sort((a, b) => b - a));
@@ -217,6 +220,59 @@ describe("template pages in hard cases", () => {
   });
 });
 
+describe("template pages per language", () => {
+  const home = catalogs[1]!.products;
+  const validator = new HtmlValidate({ extends: ["html-validate:recommended"] });
+  const others = UI_LANGUAGES.filter((l) => l !== "en");
+  // English strings that must not appear on another language's page (placeholders cut off).
+  const englishStrings = Object.values(LOCALES.en).map((s) => s.split("{")[0]!.trim()).filter((s) => s.length > 4);
+
+  describe.each(others)("%s", (language) => {
+    const t = LOCALES[language];
+    it.each(PERSONAS)("%s: lang, translated fixed strings and cards, valid HTML", async (persona) => {
+      const selection = selectionOf("demo-home", home, persona);
+      const { html, template } = serve(selection, persona, "", settingsOf("demo-home"), language);
+      expect(html).toContain(`<html lang="${language}">`);
+      const h1 = /<h1>([^<]+)<\/h1>/.exec(html)![1]!;
+      expect([t.minimalistTitle, t.explorerTitle, t.dealhunterTitle, t.dealhunterTitleNoDeals, t.loyalistTitle].map((x) => x.replace(/'/g, "&#39;"))).toContain(h1);
+      expect(html).toContain(`<a class="skip-link" href="#main">${t.skipLink}</a>`);
+      if (html.includes("<form")) expect(html).toContain(`<button type="submit" class="add">${t.addToCart}<span`);
+      const visible = html.replace(/<style>[\s\S]*?<\/style>/g, "");
+      for (const english of englishStrings) expect(visible, english).not.toContain(english);
+      // The template itself still states no product fact.
+      const text = template.replace(/<style>[\s\S]*?<\/style>/g, "").replace(/<[^>]+>/g, " ").replace(/&#\d+;/g, "");
+      expect(text).not.toMatch(/\d|\$|%|€/);
+      const report = await validator.validateString(html);
+      expect(report.results.flatMap((r) => r.messages.map((m) => `${m.ruleId}: ${m.message}`))).toEqual([]);
+    });
+
+    it("titles the fixed sections and badges in the language, keeps category names", () => {
+      const loyalist = serve(selectionOf("demo-home", home, "loyalist"), "loyalist", "", settingsOf("demo-home"), language).html;
+      expect(section(loyalist, "new")).toContain(`<h2 id="new-h">${t.groupNew}</h2>`);
+      expect(section(loyalist, "new")).toContain(`<span class="badge">${t.badgeNew}</span>`);
+      const explorer = selectionOf("demo-home", home, "explorer");
+      const html = serve(explorer, "explorer", "", settingsOf("demo-home"), language).html;
+      expect(html).toContain(`aria-label="${t.categoriesNav}"`);
+      for (const g of explorer.groups) expect(html).toContain(`<h2 id="${g.id}-h">${g.title}</h2>`);
+    });
+  });
+
+  it("a language without a locale gets the English page, saying so in its lang; a regional tag keeps its region", () => {
+    const selection = selectionOf("demo-home", home, "minimalist");
+    const italian = renderTemplatePage({ selection, settings: settingsOf("demo-home"), persona: "minimalist", baseUrl: "", language: "it" });
+    expect(italian).toContain('<html lang="en">');
+    expect(italian).toContain("<h1>Just the essentials</h1>");
+    const canadian = renderTemplatePage({ selection, settings: settingsOf("demo-home"), persona: "minimalist", baseUrl: "", language: "fr-CA" });
+    expect(canadian).toContain('<html lang="fr-CA">');
+    expect(canadian).toContain(`<h1>${LOCALES.fr.minimalistTitle.replace(/'/g, "&#39;")}</h1>`);
+  });
+
+  it.each(others)("%s: an empty selection has the translated empty state", (language) => {
+    const html = serve(emptySelection("empty", "explorer", NOW), "explorer", "", settingsOf("empty"), language).html;
+    expect(html).toContain(LOCALES[language].emptyState);
+  });
+});
+
 describe("template page size", () => {
   // 6,000 products with Shopify's longest titles, vendors, types and alt texts (255, 255, 255, 512
   // characters) and very long descriptions: the page is bounded by the selection, not the catalog.
@@ -239,10 +295,10 @@ describe("template page size", () => {
     expect(bytes(html)).toBeLessThanOrEqual(100 * 1024);
   });
 
-  it("stays within 100 KB for the largest selection a persona makes (24 products), with the longest text", () => {
+  it.each(UI_LANGUAGES)("stays within 100 KB for the largest selection a persona makes (24 products), with the longest text, in %s", (language) => {
     const explorer = selectForPersona({ store: "demo-large", persona: "explorer", candidates, now: NOW });
     expect(explorer.products).toHaveLength(24);
-    const { html } = serve(explorer);
+    const { html } = serve(explorer, "explorer", "", settingsOf("demo-large"), language);
     expect(cardHandles(html)).toHaveLength(24);
     expect(bytes(html)).toBeLessThanOrEqual(100 * 1024);
   });

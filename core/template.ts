@@ -1,4 +1,6 @@
 import { escapeAttr, escapeHtml } from "./html.ts";
+import { canonicalLanguage, primaryLanguage } from "./locale.ts";
+import { localizeGroups, message, messagesFor, type Messages } from "./locales/index.ts";
 import { renderPageShell } from "./page-shell.ts";
 import { productSlot } from "./product-slots.ts";
 import { shopHomeUrl } from "./urls.ts";
@@ -18,6 +20,10 @@ import type { Persona, PersonaSelection, SelectionGroup, ShopSettings } from "./
  * is served. So the template's own text states no product fact at all — no price, saving, stock
  * or count — which would go stale between two facts refreshes. All text goes through
  * escapeHtml/escapeAttr. The page's size is bounded by the selection's, whatever the catalog's.
+ *
+ * Language: every fixed string (headlines, intros, links, the fixed groups' titles and badges) comes
+ * from the page language's locale (core/locales/); a language without one gets the English page,
+ * and its `lang` says so. Category names and product text are catalog data, as the catalog has them.
  */
 
 interface Ctx {
@@ -25,6 +31,7 @@ interface Ctx {
   settings: ShopSettings;
   persona: Persona;
   baseUrl: string;
+  t: Messages;
 }
 
 interface Section {
@@ -34,12 +41,12 @@ interface Section {
 }
 
 /** The groups that still hold products of the selection, each handle once, with unique element ids. */
-function sectionsOf(selection: PersonaSelection): Section[] {
+function sectionsOf(selection: PersonaSelection, t: Messages): Section[] {
   const present = new Set(selection.products.map((p) => p.handle.toLowerCase()));
   const placed = new Set<string>();
   const ids = new Set<string>();
   const sections: Section[] = [];
-  for (const group of selection.groups) {
+  for (const group of localizeGroups(selection.groups, t)) {
     const handles: string[] = [];
     for (const h of group.handles) {
       const key = h.toLowerCase();
@@ -72,51 +79,59 @@ function moreLink(ctx: Ctx, text: string): string {
 }
 
 function emptyState(ctx: Ctx): string {
-  return `<p class="lede">There are no products to show right now.</p>${moreLink(ctx, `Visit ${ctx.settings.shopName}`)}`;
+  return `<p class="lede">${escapeHtml(ctx.t.emptyState)}</p>${moreLink(ctx, message(ctx.t, "visitShop", { shop: ctx.settings.shopName }))}`;
 }
 
 type Layout = (ctx: Ctx, sections: Section[]) => { title: string; body: string };
 
+const h1 = (title: string) => `<h1>${escapeHtml(title)}</h1>`;
+const lede = (text: string) => `<p class="lede">${escapeHtml(text)}</p>`;
+
 const minimalist: Layout = (ctx, sections) => {
-  const title = "Just the essentials";
-  if (sections.length === 0) return { title, body: `<h1>${title}</h1>${emptyState(ctx)}` };
-  const body = `<h1>${title}</h1><p class="lede">A few things we think you will like. Nothing more.</p>${sections.map(section).join("")}${moreLink(ctx, "See everything in the shop")}`;
+  const title = ctx.t.minimalistTitle;
+  if (sections.length === 0) return { title, body: `${h1(title)}${emptyState(ctx)}` };
+  const body = `${h1(title)}${lede(ctx.t.minimalistLede)}${sections.map(section).join("")}${moreLink(ctx, ctx.t.minimalistMore)}`;
   return { title, body };
 };
 
 const explorer: Layout = (ctx, sections) => {
-  const title = "Explore the collection";
-  if (sections.length === 0) return { title, body: `<h1>${title}</h1>${emptyState(ctx)}` };
-  const nav = `<nav class="category-nav" aria-label="Categories"><ul>${sections
+  const title = ctx.t.explorerTitle;
+  if (sections.length === 0) return { title, body: `${h1(title)}${emptyState(ctx)}` };
+  const nav = `<nav class="category-nav" aria-label="${escapeAttr(ctx.t.categoriesNav)}"><ul>${sections
     .map((s) => `<li><a href="#${s.id}">${escapeHtml(s.group.title)}</a></li>`)
     .join("")}</ul></nav>`;
-  const body = `<h1>${title}</h1><p class="lede">A little of everything we carry, one category at a time. Wander through them all.</p>${nav}${sections.map(section).join("")}${moreLink(ctx, "Browse the whole shop")}`;
+  const body = `${h1(title)}${lede(ctx.t.explorerLede)}${nav}${sections.map(section).join("")}${moreLink(ctx, ctx.t.explorerMore)}`;
   return { title, body };
 };
 
 const dealhunter: Layout = (ctx, sections) => {
   const hasDeals = sections.some((s) => s.group.id === "deals");
-  const title = hasDeals ? "Today's best deals" : "Our best prices";
-  const summary = hasDeals ? "The biggest markdowns come first, then more great prices." : "Our lowest prices come first.";
-  const banner = `<div class="deal-banner"><h1>${title}</h1><p>${summary}</p></div>`;
+  const title = hasDeals ? ctx.t.dealhunterTitle : ctx.t.dealhunterTitleNoDeals;
+  const summary = hasDeals ? ctx.t.dealhunterLede : ctx.t.dealhunterLedeNoDeals;
+  const banner = `<div class="deal-banner">${h1(title)}<p>${escapeHtml(summary)}</p></div>`;
   if (sections.length === 0) return { title, body: `${banner}${emptyState(ctx)}` };
-  return { title, body: `${banner}${sections.map(section).join("")}${moreLink(ctx, "See every product")}` };
+  return { title, body: `${banner}${sections.map(section).join("")}${moreLink(ctx, ctx.t.dealhunterMore)}` };
 };
 
 const loyalist: Layout = (ctx, sections) => {
-  const title = "Welcome back";
-  const hero = `<div class="welcome"><h1>${title}</h1><p>Good to see you again at ${escapeHtml(ctx.settings.shopName)}. Here is what is new since you were last here.</p></div>`;
+  const title = ctx.t.loyalistTitle;
+  const hero = `<div class="welcome">${h1(title)}<p>${escapeHtml(message(ctx.t, "loyalistLede", { shop: ctx.settings.shopName }))}</p></div>`;
   if (sections.length === 0) return { title, body: `${hero}${emptyState(ctx)}` };
-  return { title, body: `${hero}${sections.map(section).join("")}${moreLink(ctx, "Back to the shop")}` };
+  return { title, body: `${hero}${sections.map(section).join("")}${moreLink(ctx, ctx.t.loyalistMore)}` };
 };
 
 const LAYOUTS: Record<Persona, Layout> = { minimalist, explorer, dealhunter, loyalist };
 
 /**
  * The complete template page (a full HTML document) of a persona, with product slots where the
- * cards go: expand them with expandProductSlots() before a shopper sees the page.
+ * cards go: expand them with expandProductSlots() (with the same language's card locale) before a
+ * shopper sees the page. `language`: the page language (BCP 47), English when absent.
  */
-export function renderTemplatePage(o: { selection: PersonaSelection; settings: ShopSettings; persona: Persona; baseUrl: string }): string {
-  const { title, body } = LAYOUTS[o.persona](o, sectionsOf(o.selection));
-  return renderPageShell({ settings: o.settings, persona: o.persona, title: `${title} | ${o.settings.shopName}`, body, source: "template" });
+export function renderTemplatePage(o: { selection: PersonaSelection; settings: ShopSettings; persona: Persona; baseUrl: string; language?: string }): string {
+  const { language: stringsLanguage, messages: t } = messagesFor(o.language);
+  // The page is in the locale's language: the requested tag when it is that language ("fr-CA"), else the locale's.
+  const requested = canonicalLanguage(o.language);
+  const language = requested !== null && primaryLanguage(requested) === stringsLanguage ? requested : stringsLanguage;
+  const { title, body } = LAYOUTS[o.persona]({ ...o, t }, sectionsOf(o.selection, t));
+  return renderPageShell({ settings: o.settings, persona: o.persona, title: `${title} | ${o.settings.shopName}`, body, source: "template", language });
 }

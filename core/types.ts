@@ -132,6 +132,11 @@ export interface ShopSettings {
   holdoutPercent: number;
   /** Bumped on every save; part of the cache variant. */
   settingsVersion: number;
+  /**
+   * BCP 47 tags of the published languages that get generated pages; [] = every published language
+   * (core/locale.ts generatedLanguagesOf). A shopper in another language gets the primary language's page.
+   */
+  generatedLanguages: string[];
 }
 
 /** A request to generate one persona page for one store (or one shopper when scope is "shopper"). */
@@ -147,10 +152,18 @@ export interface GenerationJob {
   merchVersion: string;
   settingsVersion: number;
   promptVersion: string;
+  /**
+   * The page language (BCP 47, ShopperLocale.pageLanguage): the LLM writes in it and the key carries
+   * it. Optional for jobs queued before languages; the generator reads a missing one as DEFAULT_JOB_LANGUAGE.
+   */
+  language?: string;
   /** Epoch milliseconds. */
   enqueuedAt: number;
   attempt: number;
 }
+
+/** The language of a job without one: every page was English before languages. */
+export const DEFAULT_JOB_LANGUAGE = "en";
 
 export type GenerationSource = "llm" | "template";
 

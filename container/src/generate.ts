@@ -1,3 +1,4 @@
+import { localizeGroups, messagesFor } from "../../core/locales/index.ts";
 import { PROMPT_VERSION } from "../../core/prompt-version.ts";
 import { renderTemplatePage } from "../../core/template.ts";
 import type { FallbackReason, GenerationResult } from "../../core/types.ts";
@@ -33,8 +34,10 @@ export const NO_MODEL = "none";
 
 export async function generatePage(request: GenerateRequest, deps: GeneratorDeps): Promise<GenerationOutcome> {
   const started = performance.now();
-  const { job, selection, settings, baseUrl } = request;
-  const persona = job.persona;
+  const { job, settings, baseUrl } = request;
+  const { persona, language } = job;
+  // The fixed groups' titles and badges in the page language, for the prompt, the slots and the template alike.
+  const selection = { ...request.selection, groups: localizeGroups(request.selection.groups, messagesFor(language).messages) };
   const warnings: string[] = [];
   let model = NO_MODEL;
   let usage = { promptTokens: 0, completionTokens: 0 };
@@ -53,19 +56,19 @@ export async function generatePage(request: GenerateRequest, deps: GeneratorDeps
   });
   const fallback = (why: FallbackReason, reason: string): GenerationOutcome => {
     warnings.push(reason);
-    return finish(renderTemplatePage({ selection, settings, persona, baseUrl }), "template", why, 0);
+    return finish(renderTemplatePage({ selection, settings, persona, baseUrl, language }), "template", why, 0);
   };
 
   if (!deps.llm) return fallback("template_mode", "template mode: no LLM_API_KEY configured");
 
   try {
-    const prompt = buildPrompt({ settings, persona, selection }, { contextTokens: deps.env.LLM_CONTEXT_TOKENS, maxTokens: deps.env.LLM_MAX_TOKENS });
+    const prompt = buildPrompt({ settings, persona, selection, language }, { contextTokens: deps.env.LLM_CONTEXT_TOKENS, maxTokens: deps.env.LLM_MAX_TOKENS });
     model = deps.llm.model;
     const answer = await deps.llm.complete({ system: prompt.system, user: prompt.user, maxTokens: prompt.maxTokens, ...(deps.signal ? { signal: deps.signal } : {}) });
     usage = answer.usage;
     if (answer.finishReason === "length") warnings.push(`answer cut off at max_tokens (${prompt.maxTokens})`);
 
-    const page = pageFromAnswer(answer.text, { selection, settings, persona, baseUrl });
+    const page = pageFromAnswer(answer.text, { selection, settings, persona, baseUrl, language });
     warnings.push(...page.warnings);
     return finish(page.html, "llm", null, page.placed.length);
   } catch (error) {

@@ -23,7 +23,7 @@ export interface AnswerPage {
 
 export function pageFromAnswer(
   answer: string,
-  o: { selection: PersonaSelection; settings: ShopSettings; persona: Persona; baseUrl: string },
+  o: { selection: PersonaSelection; settings: ShopSettings; persona: Persona; baseUrl: string; language?: string },
 ): AnswerPage {
   const { selection, settings, persona, baseUrl } = o;
   const warnings: string[] = [];
@@ -42,7 +42,7 @@ export function pageFromAnswer(
   const title = headline ? `${headline} | ${settings.shopName}` : settings.shopName;
   // Every page needs one top-level heading (accessibility); a model that forgot it gets a hidden one.
   const body = h1 === undefined ? `<h1 class="visually-hidden">${escapeHtml(headline || settings.shopName)}</h1>\n${kept.html}` : kept.html;
-  return { html: renderPageShell({ settings, persona, title, body, source: "llm" }), placed: kept.placed, warnings };
+  return { html: renderPageShell({ settings, persona, title, body, source: "llm", ...(o.language ? { language: o.language } : {}) }), placed: kept.placed, warnings };
 }
 
 /** Model-chosen strings in warnings and logs: a few, each short. */

@@ -1,6 +1,8 @@
 import { z } from "zod";
+import { parseCacheKey } from "../../core/cache-key.ts";
+import { canonicalLanguage } from "../../core/locale.ts";
 import { shopSettingsSchema } from "../../core/settings.ts";
-import { PERSONAS } from "../../core/types.ts";
+import { DEFAULT_JOB_LANGUAGE, PERSONAS } from "../../core/types.ts";
 import type { GenerationJob, PersonaSelection, Product, SelectionGroup, ShopSettings } from "../../core/types.ts";
 
 /**
@@ -66,6 +68,11 @@ const jobSchema = z.object({
   merchVersion: text(100).min(1),
   settingsVersion: z.number().int().min(0),
   promptVersion: text(100).min(1),
+  // The page language, canonicalised ("FR" → "fr"); jobs queued before languages have none.
+  language: text(35)
+    .refine((v) => canonicalLanguage(v) !== null, "a BCP 47 language tag such as \"fr\" or \"pt-BR\"")
+    .transform((v) => canonicalLanguage(v)!)
+    .default(DEFAULT_JOB_LANGUAGE),
   enqueuedAt: z.number().int().min(0),
   attempt: z.number().int().min(0),
 }) satisfies z.ZodType<GenerationJob>;
@@ -90,6 +97,10 @@ export const generateRequestSchema = z
         path: ["job", "store"],
         message: `job, selection and settings must name the same store (job "${req.job.store}", selection "${req.selection.store}", settings "${req.settings.store}")`,
       });
+    }
+    const keyLanguage = parseCacheKey(req.job.key)?.language;
+    if (keyLanguage !== undefined && keyLanguage !== req.job.language) {
+      ctx.addIssue({ code: "custom", path: ["job", "language"], message: `the job is for language "${req.job.language}", its key for "${keyLanguage}"` });
     }
     if (req.selection.persona !== req.job.persona) {
       ctx.addIssue({
