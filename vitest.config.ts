@@ -33,10 +33,11 @@ export default defineConfig(async () => ({
                 SNAPSHOT_TTL_SECONDS: "0",
                 STATS_FLUSH_SECONDS: "0",
                 TEST_MIGRATIONS: await readD1Migrations(here("./prisma/migrations")),
-                // App proxy (edge-worker/src/app-proxy): the secret tests sign with, and an Admin API
-                // origin where nothing listens, so no customer-profile refresh ever leaves the machine.
+                // App proxy (edge-worker/src/app-proxy): the secret tests sign with. The Admin API is
+                // the fake one on 127.0.0.1 (edge-worker/test/fake-admin-api.ts; catalog sync), which
+                // refuses unknown tokens, so no customer-profile refresh ever leaves the machine.
                 SHOPIFY_API_SECRET: "wand-test-proxy-secret",
-                SHOPIFY_ADMIN_API_ORIGIN: "http://127.0.0.1:9",
+                SHOPIFY_ADMIN_API_ORIGIN: inject("adminApiOrigin"),
               },
             },
           })),

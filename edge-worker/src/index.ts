@@ -1,9 +1,12 @@
 import { handleAppProxy } from "./app-proxy/route.ts";
 import { serveDirect } from "./direct-route.ts";
+import { PIXEL_PATH, handlePixel } from "./experiment/funnel-endpoint.ts";
 import { errorResponse, methodNotAllowed, notFound } from "./http-error.ts";
 import { handleOps, isOpsPath } from "./ops-api.ts";
 
+export { CatalogSync } from "./catalog/catalog-sync.ts";
 export { EdgeApi } from "./edge-api.ts";
+export { ExposureLog } from "./experiment/exposure-log.ts";
 export { GeneratorContainer } from "./generator-container.ts";
 export { PoolMember } from "./pool-member.ts";
 export { StoreStats } from "./store-stats.ts";
@@ -21,6 +24,7 @@ export default {
         return new Response(request.method === "HEAD" ? null : "ok", { headers: { "Content-Type": "text/plain", "Cache-Control": "no-store" } });
       }
       if (url.pathname === "/s" || url.pathname.startsWith("/s/")) return await serveDirect(request, url, env, ctx);
+      if (url.pathname === PIXEL_PATH) return await handlePixel(request, env, ctx);
 
       // ── App proxy ─────────────────────────────────────────────────────────────────────────
       // Owned by the storefront engineer: `/proxy` and `/proxy/...` go to
