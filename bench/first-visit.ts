@@ -6,7 +6,8 @@
  *
  * Real parts: the edge under `wrangler dev` (pool DOs, alarms, KV, R2, D1) and the generator process;
  * the LLM is a fake OpenAI-compatible server answering after LATENCY_MS. One sample per demo store and
- * persona (12 distinct cache keys, each a true first visit), one after the other.
+ * persona (demo-large's 6,000 products included; each a distinct cache key and a true first visit), one
+ * after the other.
  */
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";

@@ -21,7 +21,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { cacheKey, cacheVariant } from "../core/cache-key.ts";
 import { bucketOf } from "../core/hash.ts";
 import { PROMPT_VERSION } from "../core/prompt-version.ts";
-import type { CatalogSnapshot, ShopSettings } from "../core/types.ts";
+import { candidatesFromProducts, selectForPersona } from "../core/selection.ts";
+import type { CatalogProduct, ShopSettings } from "../core/types.ts";
 import { startFakeLlm } from "../e2e/helpers/journey-fake-llm.ts";
 import { addStoresToState, startStack } from "../e2e/helpers/journey-stack.ts";
 import { loadDemoStore } from "../scripts/demo/load-catalogs.ts";
@@ -41,11 +42,11 @@ const PORTS = { edgePort: 18520, generatorPort: 18521, inspectorPort: 18529 };
 const GENERATOR_PROCESSES = 4;
 
 /** The bench store: demo-apparel's catalog, one page per shopper. */
-function benchStore(): { settings: ShopSettings; catalog: CatalogSnapshot } {
+function benchStore(): { settings: ShopSettings; products: CatalogProduct[] } {
   const demo = loadDemoStore(DEMO_STORES[0]!);
   return {
     settings: { ...demo.settings, store: STORE, shopName: "Bench Drain", shopDomain: `${STORE}.myshopify.com`, scope: "shopper" },
-    catalog: { ...demo.catalog, store: STORE },
+    products: demo.products,
   };
 }
 
@@ -105,8 +106,11 @@ async function waitForFinished(edgeUrl: string, token: string, total: number, ti
 }
 
 export async function run(): Promise<BenchResult> {
-  const { settings, catalog } = benchStore();
-  const variant = cacheVariant({ catalogVersion: catalog.version, settingsVersion: settings.settingsVersion, promptVersion: PROMPT_VERSION });
+  const { settings, products } = benchStore();
+  // The edge selects from D1 with the same deterministic rules core applies in memory (see
+  // edge-worker/src/catalog/product-rows.test.ts), so the persona's variant is known up front.
+  const selection = selectForPersona({ store: STORE, persona: PERSONA, candidates: candidatesFromProducts(products), now: 0 });
+  const variant = cacheVariant({ merchVersion: selection.merchVersion, settingsVersion: settings.settingsVersion, promptVersion: PROMPT_VERSION });
   const all = balancedShoppers({ store: STORE, variant, poolSize: POOL_SIZE, perMember: JOBS_PER_MEMBER + 1 });
   // The first round (one job per member) wakes every member and the generator, untimed: a deployed
   // pool is warm, and creating ten Durable Objects on one local workerd thread is not what is measured.
@@ -123,7 +127,7 @@ export async function run(): Promise<BenchResult> {
     opsToken: token,
     edgeVars: { POOL_SIZE: String(POOL_SIZE) },
     generatorProcesses: GENERATOR_PROCESSES,
-    afterSeed: (dir) => addStoresToState(dir, [{ settings, catalog }]),
+    afterSeed: (dir) => addStoresToState(dir, [{ settings, products }]),
   });
   try {
     await arrive(stack.edgeUrl, warmup);

@@ -1,6 +1,7 @@
 import { createExecutionContext, env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { cacheKey } from "../../core/cache-key.ts";
+import { PERSONAS, type PersonaSelection } from "../../core/types.ts";
 import { eventually, generator, page, seedStore, uniqueStore } from "../test/helpers.ts";
 import { EdgeApi } from "./edge-api.ts";
 
@@ -46,6 +47,9 @@ describe("EdgeApi (the admin's RPC surface)", () => {
     const first = await api().preview(store, "dealhunter", { utm: { medium: "affiliate" } });
     expect(first.cache).toBe("miss");
     expect(first.html).toContain('data-wand-source="template"');
+    // As a shopper sees it: cards from the live facts, no unexpanded product slot.
+    expect(first.html).toContain('<article class="card" data-wand-product="');
+    expect(first.html).not.toContain("<wand-product ");
     expect(first.decision.persona).toBe("dealhunter");
     expect(first.decision.reasons.join(" ")).toMatch(/affiliate/);
     const cached = await eventually(async () => {
@@ -53,6 +57,8 @@ describe("EdgeApi (the admin's RPC surface)", () => {
       return p.cache !== "miss" ? p : undefined;
     });
     expect(cached.html).toContain('data-wand-source="llm"');
+    expect(cached.html).toContain('<article class="card" data-wand-product="');
+    expect(cached.html).not.toContain("<wand-product ");
 
     expect(await api().regenerate(store, "dealhunter")).toMatchObject({ status: "queued" });
     await eventually(async () => (await generator(store).stats()).answered === 2);
@@ -72,6 +78,9 @@ describe("EdgeApi (the admin's RPC surface)", () => {
     expect((await env.PAGES.list({ prefix: `ui/${store}/` })).objects).toHaveLength(0);
     expect((await env.CACHE.list({ prefix: `ui/${store}/` })).keys).toHaveLength(0);
     expect(await env.CACHE.get(`settings/${store}`)).toBeNull();
+    expect((await env.CACHE.list({ prefix: `selection/${store}/` })).keys).toHaveLength(0);
+    expect(await env.DB.prepare("SELECT * FROM PersonaSelection WHERE store = ?").bind(store).first()).toBeNull();
+    expect(await env.DB.prepare("SELECT * FROM Product WHERE store = ?").bind(store).first()).toBeNull();
     expect((await api().stats(store)).every((s) => s.hits === 0)).toBe(true);
   });
 
@@ -91,10 +100,16 @@ describe("EdgeApi (the admin's RPC surface)", () => {
     const store = uniqueStore("api-refresh");
     await seedStore(store, { settings: { settingsVersion: 4 } });
     const result = await api().refreshSnapshot(store);
-    expect(result.settingsVersion).toBe(4);
-    expect(result.catalogVersion).toMatch(/^[0-9a-f]{16}$/);
+    expect(result).toEqual({ settingsVersion: 4, productCount: 8 });
     expect(await env.CACHE.get(`settings/${store}`, "json")).toMatchObject({ store, settingsVersion: 4 });
-    expect(await env.CACHE.get(`catalog/${store}`, "json")).toMatchObject({ store, version: result.catalogVersion });
+    // Every persona's selection snapshot, bounded and with the products' live facts; no catalog snapshot.
+    for (const persona of PERSONAS) {
+      const snapshot = await env.CACHE.get<PersonaSelection>(`selection/${store}/${persona}`, "json");
+      expect(snapshot).toMatchObject({ store, persona });
+      expect(snapshot!.products.length).toBeGreaterThan(0);
+      expect(snapshot!.products.every((p) => /^\d+\.00$/.test(p.price))).toBe(true);
+    }
+    expect(await env.CACHE.get(`catalog/${store}`)).toBeNull();
     await expect(api().refreshSnapshot(uniqueStore("api-none"))).rejects.toThrow(/unknown or not installed/);
     await expect(api().stats("Not A Store")).rejects.toThrow(/invalid store id/);
   });

@@ -1,15 +1,18 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { cacheKeyPrefix, isStoreId } from "../../core/cache-key.ts";
 import type { EdgeApiContract, EnqueueResult, PersonaCacheState, PersonaStats, PreviewResult } from "../../core/edge-api.ts";
+import type { CatalogSyncState, CatalogSyncTrigger, ProductEvent } from "../../core/edge-api.ts";
 import { hashString } from "../../core/hash.ts";
-import { catalogKey, catalogObjectKey, latestPageKey, settingsKey, type PageMeta } from "../../core/storage-keys.ts";
+import { latestPageKey, settingsKey, type PageMeta } from "../../core/storage-keys.ts";
 import { PERSONAS, isPersona, type Persona, type PersonaSignals, type ShopSettings } from "../../core/types.ts";
 import { detectPersona } from "../../core/persona.ts";
+import { countProducts, forgetProducts } from "./catalog/product-rows.ts";
+import { forgetSelections } from "./catalog/selection-store.ts";
 import { forgetPages } from "./page-cache.ts";
 import { allPoolMembers, forgetRecentEnqueues, poolMemberFor } from "./pool-routing.ts";
-import { currentVariant, generationJob, resolvePersonaPage } from "./shopper-page.ts";
+import { currentVariant, expandedHtml, generationJob, resolvePersonaPage } from "./shopper-page.ts";
 import { flushStats, mergeStats } from "./stats.ts";
-import { forgetSnapshots, loadCatalog, loadSettings, refreshSnapshots } from "./store-data.ts";
+import { forgetSnapshots, loadSelection, loadSettings, refreshSnapshots } from "./store-data.ts";
 
 /**
  * The edge's RPC surface for the admin app and the cache CLI (core/edge-api.ts), reached through a
@@ -17,23 +20,24 @@ import { forgetSnapshots, loadCatalog, loadSettings, refreshSnapshots } from "./
  * with a reason; RPC carries them to the caller.
  */
 export class EdgeApi extends WorkerEntrypoint<Env> implements EdgeApiContract {
-  async refreshSnapshot(store: string): Promise<{ settingsVersion: number; catalogVersion: string | null }> {
+  async refreshSnapshot(store: string): Promise<{ settingsVersion: number; productCount: number }> {
     checkStore(store);
-    const { settings, catalog } = await refreshSnapshots(this.env, store);
+    const { settings } = await refreshSnapshots(this.env, store);
     if (!settings) throw new Error(`store ${store} is unknown or not installed`);
-    return { settingsVersion: settings.settingsVersion, catalogVersion: catalog?.version ?? null };
+    return { settingsVersion: settings.settingsVersion, productCount: await countProducts(this.env.DB, store) };
   }
 
   async cacheState(store: string): Promise<PersonaCacheState[]> {
     const settings = await this.settingsOf(store);
-    const catalog = await loadCatalog(this.env, store, this.ctx);
-    const variant = currentVariant(settings, catalog);
     const pending = new Set(
       (await Promise.all(allPoolMembers(this.env).map((m) => m.pending(store)))).flat(),
     );
     return Promise.all(
       PERSONAS.map(async (persona): Promise<PersonaCacheState> => {
-        const key = generationJob({ settings: { ...settings, scope: "persona" }, catalog, persona, variant }).key;
+        // Each persona has its own variant: its selection's merchandising with the settings.
+        const selection = await loadSelection(this.env, store, persona, this.ctx);
+        const variant = currentVariant(settings, selection);
+        const key = generationJob({ settings: { ...settings, scope: "persona" }, selection, persona, variant }).key;
         const [exact, latest] = await Promise.all([this.env.PAGES.head(key), this.env.PAGES.head(latestPageKey(store, persona))]);
         const found = exact ?? latest;
         const meta = found?.customMetadata as Partial<PageMeta> | undefined;
@@ -64,19 +68,21 @@ export class EdgeApi extends WorkerEntrypoint<Env> implements EdgeApiContract {
   async preview(store: string, persona: Persona, signals: PersonaSignals = {}): Promise<PreviewResult> {
     checkPersona(persona);
     const settings = await this.settingsOf(store);
-    const catalog = await loadCatalog(this.env, store, this.ctx);
+    const selection = await loadSelection(this.env, store, persona, this.ctx);
     // The explanation is what the given signals would choose; the page is the persona asked for.
     const explained = detectPersona(signals, settings);
     const decision = { ...explained, persona };
-    const page = await resolvePersonaPage(this.env, this.ctx, { settings, catalog, decision });
-    return { html: page.html, cache: page.cache === "holdout" ? "miss" : page.cache, decision: explained };
+    const page = await resolvePersonaPage(this.env, this.ctx, { settings, selection, decision });
+    // As a shopper would see it: the cards from the live facts.
+    const html = await expandedHtml(this.env, this.ctx, page);
+    return { html, cache: page.cache === "holdout" ? "miss" : page.cache, decision: explained };
   }
 
   async regenerate(store: string, persona: Persona): Promise<EnqueueResult> {
     checkPersona(persona);
     const settings = await this.settingsOf(store);
-    const catalog = await loadCatalog(this.env, store, this.ctx);
-    const job = generationJob({ settings: { ...settings, scope: "persona" }, catalog, persona, variant: currentVariant(settings, catalog) });
+    const selection = await loadSelection(this.env, store, persona, this.ctx);
+    const job = generationJob({ settings: { ...settings, scope: "persona" }, selection, persona, variant: currentVariant(settings, selection) });
     forgetRecentEnqueues(job.key);
     return poolMemberFor(this.env, job.key).enqueue(job, { force: true });
   }
@@ -98,12 +104,13 @@ export class EdgeApi extends WorkerEntrypoint<Env> implements EdgeApiContract {
     return deleted.size;
   }
 
+  /** Pages, snapshots, selections, product rows, queue and counters of a store (uninstall, shop/redact). */
   async forgetStore(store: string): Promise<void> {
     await this.purge(store);
     await Promise.all([
       this.env.CACHE.delete(settingsKey(store)),
-      this.env.CACHE.delete(catalogKey(store)),
-      this.env.PAGES.delete(catalogObjectKey(store)),
+      forgetSelections(this.env, store),
+      forgetProducts(this.env.DB, store),
       this.env.STATS.getByName(store).clear(),
       ...allPoolMembers(this.env).map((m) => m.forget(store)),
     ]);
@@ -131,6 +138,28 @@ export class EdgeApi extends WorkerEntrypoint<Env> implements EdgeApiContract {
     const settings = await loadSettings(this.env, store, this.ctx);
     if (!settings) throw new Error(`store ${store} is unknown or not installed`);
     return settings;
+  }
+
+  // ── Durable catalog sync (src/catalog/catalog-sync.ts): one CatalogSync object per store ──
+
+  async startCatalogSync(store: string, shopDomain: string, trigger: CatalogSyncTrigger): Promise<CatalogSyncState> {
+    checkStore(store);
+    return this.env.CATALOG_SYNC.getByName(store).start({ shopDomain, trigger });
+  }
+
+  async catalogEvent(store: string, event: ProductEvent): Promise<{ status: "queued" | "duplicate" }> {
+    checkStore(store);
+    return this.env.CATALOG_SYNC.getByName(store).productEvent(event);
+  }
+
+  async bulkOperationFinished(store: string, o: { bulkOperationId: string; status: string }): Promise<void> {
+    checkStore(store);
+    await this.env.CATALOG_SYNC.getByName(store).bulkFinished(o);
+  }
+
+  async catalogSyncState(store: string): Promise<CatalogSyncState> {
+    checkStore(store);
+    return this.env.CATALOG_SYNC.getByName(store).state();
   }
 }
 

@@ -1,6 +1,6 @@
 import { getContainer } from "@cloudflare/containers";
 import { z } from "zod";
-import type { CatalogSnapshot, GenerationJob, GenerationResult, ShopSettings } from "../../core/types.ts";
+import { FALLBACK_REASONS, type GenerationJob, type GenerationResult, type PersonaSelection, type ShopSettings } from "../../core/types.ts";
 import { edgeConfig } from "./config.ts";
 
 /**
@@ -10,10 +10,13 @@ import { edgeConfig } from "./config.ts";
  * - otherwise → the GeneratorContainer Durable Object, one instance per pool member.
  * The choice is made from config alone, before the container binding is touched: with containers
  * disabled (no Docker) merely calling the binding throws.
+ *
+ * The request carries the persona's bounded selection (core/selection.ts), never the catalog: its
+ * size is the same for a shop of 20 products and one of 100,000.
  */
 export interface GenerateRequest {
   job: GenerationJob;
-  catalog: CatalogSnapshot;
+  selection: PersonaSelection;
   settings: ShopSettings;
 }
 
@@ -30,14 +33,18 @@ export class GeneratorError extends Error {
 /** A page bigger than this is refused: the generator's own bound is smaller, so this means a fault. */
 const MAX_HTML_BYTES = 1_000_000;
 
-const GenerationResultSchema = z.object({
-  html: z.string().min(1).max(MAX_HTML_BYTES),
-  source: z.enum(["llm", "template"]),
-  model: z.string(),
-  usage: z.object({ promptTokens: z.number().int().min(0), completionTokens: z.number().int().min(0) }),
-  durationMs: z.number().min(0),
-  warnings: z.array(z.string()),
-});
+const GenerationResultSchema = z
+  .object({
+    html: z.string().min(1).max(MAX_HTML_BYTES),
+    source: z.enum(["llm", "template"]),
+    fallback: z.enum(FALLBACK_REASONS).nullable(),
+    model: z.string(),
+    usage: z.object({ promptTokens: z.number().int().min(0), completionTokens: z.number().int().min(0) }),
+    durationMs: z.number().min(0),
+    warnings: z.array(z.string()),
+  })
+  // A template is never an LLM page: the reason is there exactly when the template is.
+  .refine((r) => (r.source === "template") === (r.fallback !== null), { message: "fallback must be set exactly when source is template", path: ["fallback"] });
 
 export function generatorFor(env: Env, poolMemberName: string): GeneratorClient {
   const config = edgeConfig(env);

@@ -42,6 +42,8 @@ export type LogRow = {
   prompt_tokens: number;
   completion_tokens: number;
   source: string | null;
+  /** Why a template came back instead of an LLM page (core/types.ts FallbackReason), else null. */
+  fallback: string | null;
   at: number;
 };
 
@@ -71,6 +73,7 @@ export interface FinishedJob {
   promptTokens: number;
   completionTokens: number;
   source: string | null;
+  fallback: string | null;
 }
 
 export class JobStore {
@@ -102,8 +105,12 @@ export class JobStore {
       prompt_tokens INTEGER NOT NULL DEFAULT 0,
       completion_tokens INTEGER NOT NULL DEFAULT 0,
       source TEXT,
+      fallback TEXT,
       at INTEGER NOT NULL
     )`);
+    // Logs created before the fallback column existed gain it (objects keep their storage across deploys).
+    const columns = sql.exec<{ name: string }>("PRAGMA table_info(job_log)").toArray();
+    if (!columns.some((c) => c.name === "fallback")) sql.exec("ALTER TABLE job_log ADD COLUMN fallback TEXT");
     sql.exec(`CREATE INDEX IF NOT EXISTS job_log_key ON job_log(key)`);
     sql.exec(`CREATE TABLE IF NOT EXISTS counters (
       store TEXT NOT NULL,
@@ -206,8 +213,8 @@ export class JobStore {
   finish(row: JobRow, result: FinishedJob, now: number): void {
     this.sql.exec("DELETE FROM jobs WHERE id = ?", row.id);
     this.sql.exec(
-      `INSERT INTO job_log (key, store, persona, outcome, reason, attempts, duration_ms, prompt_tokens, completion_tokens, source, at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO job_log (key, store, persona, outcome, reason, attempts, duration_ms, prompt_tokens, completion_tokens, source, fallback, at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       row.key,
       row.store,
       row.persona,
@@ -218,6 +225,7 @@ export class JobStore {
       result.promptTokens,
       result.completionTokens,
       result.source,
+      result.fallback,
       now,
     );
     if (result.outcome === "done") {

@@ -2,6 +2,7 @@ import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:
 import { beforeAll, describe, expect, it } from "vitest";
 import { cacheKey, cacheVariant } from "../../core/cache-key.ts";
 import { PROMPT_VERSION } from "../../core/prompt-version.ts";
+import { emptySelection } from "../../core/selection.ts";
 import type { Persona } from "../../core/types.ts";
 import { handleOps } from "./ops-api.ts";
 import { writePage } from "./page-cache.ts";
@@ -10,8 +11,10 @@ import { writePage } from "./page-cache.ts";
 const STORE = "ops-api-test";
 const TOKEN = "ops-test-token-0123456789";
 const opsEnv = { ...env, OPS_TOKEN: TOKEN } as Env;
-const variant = cacheVariant({ catalogVersion: "none", settingsVersion: 1, promptVersion: PROMPT_VERSION });
-const keyOf = (persona: Persona) => cacheKey({ store: STORE, persona, scope: "persona", variant });
+// The store has no products: each persona's variant is that of its empty selection.
+const variantOf = (persona: Persona) =>
+  cacheVariant({ merchVersion: emptySelection(STORE, persona, 0).merchVersion, settingsVersion: 1, promptVersion: PROMPT_VERSION });
+const keyOf = (persona: Persona) => cacheKey({ store: STORE, persona, scope: "persona", variant: variantOf(persona) });
 
 async function ops(path: string, init: RequestInit & { token?: string | null } = {}, e: Env = opsEnv): Promise<Response> {
   const { token = TOKEN, ...rest } = init;
@@ -23,7 +26,7 @@ async function ops(path: string, init: RequestInit & { token?: string | null } =
   return response;
 }
 
-async function seedPage(persona: Persona, pageVariant = variant): Promise<string> {
+async function seedPage(persona: Persona, pageVariant = variantOf(persona)): Promise<string> {
   const key = cacheKey({ store: STORE, persona, scope: "persona", variant: pageVariant });
   await writePage(env, STORE, persona, `<!doctype html><p>${persona}</p>`, { key, variant: pageVariant, source: "llm", model: "test-model", generatedAt: new Date().toISOString() });
   return key;

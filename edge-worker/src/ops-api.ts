@@ -2,11 +2,11 @@ import { z } from "zod";
 import { cacheKeyPrefix, isStoreId } from "../../core/cache-key.ts";
 import type { EnqueueResult } from "../../core/edge-api.ts";
 import { mergeCacheListings, OPS_PREFIX, type KvListing, type R2Listing, type StoreSummary } from "../../core/ops-contract.ts";
-import { PERSONAS, type ShopSettings } from "../../core/types.ts";
+import { PERSONAS, type Persona, type ShopSettings } from "../../core/types.ts";
 import { EdgeApi } from "./edge-api.ts";
 import { HttpError, badRequest, errorResponse, methodNotAllowed, notFound } from "./http-error.ts";
 import { currentVariant } from "./shopper-page.ts";
-import { loadCatalog, loadSettings } from "./store-data.ts";
+import { loadSelection, loadSettings } from "./store-data.ts";
 
 /**
  * The ops endpoint (`/ops/*`, contract in core/ops-contract.ts): the cache CLI's way into a deployed
@@ -125,7 +125,9 @@ async function listStores(env: Env): Promise<StoreSummary[]> {
 
 async function listPages(env: Env, ctx: ExecutionContext, settings: ShopSettings) {
   const prefix = cacheKeyPrefix(settings.store);
-  const catalog = await loadCatalog(env, settings.store, ctx);
+  // Each persona's current variant (its selection's merchandising with the settings).
+  const variants = new Map<Persona, string>();
+  await Promise.all(PERSONAS.map(async (p) => variants.set(p, currentVariant(settings, await loadSelection(env, settings.store, p, ctx)))));
   const kv: KvListing[] = [];
   let kvCursor: string | undefined;
   do {
@@ -140,7 +142,7 @@ async function listPages(env: Env, ctx: ExecutionContext, settings: ShopSettings
     r2.push(...page.objects);
     r2Cursor = page.truncated ? page.cursor : undefined;
   } while (r2Cursor);
-  return mergeCacheListings({ currentVariant: currentVariant(settings, catalog), kv, r2 });
+  return mergeCacheListings({ currentVariant: null, kv, r2 }).map((entry) => ({ ...entry, current: entry.variant === variants.get(entry.persona) }));
 }
 
 /** Enqueues each enabled persona whose current page is not cached yet; a fresh one is left alone (no LLM spend). */

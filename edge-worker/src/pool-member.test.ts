@@ -1,18 +1,20 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { cacheKey } from "../../core/cache-key.ts";
+import { productSlot } from "../../core/product-slots.ts";
+import { selectionHandles } from "../../core/selection.ts";
 import type { GenerationJob, Persona } from "../../core/types.ts";
-import { eventually, generator, seedStore, uniqueStore } from "../test/helpers.ts";
+import { LISTED_FROM, changeProducts, eventually, generator, sampleProducts, seedStore, uniqueStore } from "../test/helpers.ts";
 import { JobStore, MAX_ATTEMPTS, QUEUE_LIMIT, retryDelayMs } from "./job-store.ts";
 import type { JobStatus, PoolMember } from "./pool-member.ts";
 import { poolMemberName } from "./pool-routing.ts";
 import { currentVariant, generationJob } from "./shopper-page.ts";
-import { loadCatalog, loadSettings } from "./store-data.ts";
+import { loadSelection, loadSettings } from "./store-data.ts";
 
 async function jobFor(store: string, persona: Persona, shopper?: string): Promise<GenerationJob> {
   const settings = (await loadSettings(env, store, null))!;
-  const catalog = await loadCatalog(env, store, null);
-  return generationJob({ settings, catalog, persona, shopperId: shopper, variant: currentVariant(settings, catalog) });
+  const selection = await loadSelection(env, store, persona, null);
+  return generationJob({ settings, selection, persona, shopperId: shopper, variant: currentVariant(settings, selection) });
 }
 
 /** A member of its own per test: the queue bound and counters are per member. */
@@ -46,6 +48,12 @@ describe("PoolMember", () => {
     expect((await env.PAGES.head(`latest/${store}/minimalist`))?.customMetadata?.key).toBe(job.key);
     const kv = await env.CACHE.getWithMetadata<{ key: string; source: string }>(job.key);
     expect(kv.metadata).toMatchObject({ key: job.key, source: "llm" });
+    // The generator was sent the persona's selection (the fake writes a slot per selected product),
+    // and the stored page carries slots, not product facts.
+    const selection = await loadSelection(env, store, "minimalist", null);
+    const html = await (await env.PAGES.get(job.key))!.text();
+    for (const handle of selectionHandles(selection)) expect(html).toContain(productSlot(handle));
+    expect(html).not.toContain("$10.00");
     const stats = await stub.stats(store);
     expect(stats.personas).toEqual([expect.objectContaining({ persona: "minimalist", jobsQueued: 1, jobsDone: 1, promptTokens: 100, completionTokens: 50 })]);
     expect(stats.latencies).toHaveLength(1);
@@ -169,6 +177,41 @@ describe("PoolMember", () => {
       await state.storage.setAlarm(Date.now());
     });
     expect((await finished(stub, fresh.key, "skipped")).reason).toBe("already fresh");
+    expect((await finished(stub, old.key, "skipped")).reason).toMatch(/^superseded/);
+    expect((await generator(store).stats()).calls).toBe(0);
+  });
+
+  it("logs a template answer with its fallback reason, and refuses one without a reason", async () => {
+    const store = uniqueStore("fallback");
+    await seedStore(store);
+    await generator(store).behave("fallback");
+    const stub = member("fallback");
+    const job = await jobFor(store, "explorer");
+    await stub.enqueue(job);
+    await finished(stub, job.key);
+    const log = await runInDurableObject(stub, (_instance, state) => new JobStore(state.storage.sql).lastLog(job.key));
+    expect(log).toMatchObject({ outcome: "done", source: "template", fallback: "llm_unreachable" });
+
+    // A template that does not say why is a malformed answer: retried, never stored as a page.
+    const other = uniqueStore("unlabelled");
+    await seedStore(other);
+    await generator(other).behave("unlabelled");
+    const stub2 = member("unlabelled");
+    const job2 = await jobFor(other, "explorer");
+    await stub2.enqueue(job2);
+    const status = await finished(stub2, job2.key, "failed");
+    expect(status.reason).toMatch(/fallback must be set exactly when source is template/);
+    expect(await env.PAGES.head(job2.key)).toBeNull();
+  });
+
+  it("skips a job whose persona selection changed since it was queued", async () => {
+    const store = uniqueStore("moved");
+    await seedStore(store);
+    const stub = member("moved");
+    const old = await jobFor(store, "loyalist");
+    // A new arrival changes the loyalist selection's merchandising, so its variant.
+    await changeProducts(store, { upsert: [{ ...sampleProducts(store, 9)[8]!, listedAt: LISTED_FROM + 3_600_000 }], reselect: "always" });
+    await stub.enqueue(old);
     expect((await finished(stub, old.key, "skipped")).reason).toMatch(/^superseded/);
     expect((await generator(store).stats()).calls).toBe(0);
   });

@@ -8,7 +8,8 @@ import { edgeConfig } from "./config.ts";
 import { generatorFor } from "./generator-client.ts";
 import { JobStore, MAX_ATTEMPTS, retryDelayMs, type ClaimedJob, type LogRow } from "./job-store.ts";
 import { pageExists, writePage } from "./page-cache.ts";
-import { loadCatalog, loadSettings } from "./store-data.ts";
+import { readSelection } from "./catalog/selection-store.ts";
+import { loadSettings } from "./store-data.ts";
 
 /**
  * One member of the generation pool (DESIGN.md, "The generation pipeline"): a durable FIFO queue in
@@ -48,7 +49,9 @@ const JobSchema = z.object({
   persona: z.enum(PERSONAS),
   shopper: z.string().max(200).optional(),
   variant: z.string(),
-  catalogVersion: z.string(),
+  merchVersion: z.string(),
+  // The page language (core/types.ts GenerationJob.language); absent on jobs queued before languages.
+  language: z.string().max(35).optional(),
   settingsVersion: z.number().int(),
   promptVersion: z.string(),
   enqueuedAt: z.number(),
@@ -173,11 +176,13 @@ export class PoolMember extends DurableObject<Env> {
       if (!force && (await pageExists(this.env, job.key))) return this.jobs.finish(row, skipped("already fresh"), Date.now());
       const settings = await loadSettings(this.env, job.store, null);
       if (!settings) return this.jobs.finish(row, skipped("store is not installed"), Date.now());
-      const catalog = await loadCatalog(this.env, job.store, null);
-      const variant = cacheVariant({ catalogVersion: catalog.version, settingsVersion: settings.settingsVersion, promptVersion: PROMPT_VERSION });
+      // The persona's selection as D1/KV have it now (not an isolate's copy): a job whose merchandising
+      // or settings moved on since it was queued is superseded by the job of the new variant.
+      const selection = await readSelection(this.env, job.store, job.persona);
+      const variant = cacheVariant({ merchVersion: selection.merchVersion, settingsVersion: settings.settingsVersion, promptVersion: PROMPT_VERSION });
       if (variant !== job.variant) return this.jobs.finish(row, skipped(`superseded: the store's variant is now ${variant}`), Date.now());
 
-      const result = await generatorFor(this.env, this.memberName).generate({ job, catalog, settings });
+      const result = await generatorFor(this.env, this.memberName).generate({ job, selection, settings });
       await writePage(this.env, job.store, job.persona, result.html, {
         key: job.key,
         variant: job.variant,
@@ -194,6 +199,7 @@ export class PoolMember extends DurableObject<Env> {
           promptTokens: result.usage.promptTokens,
           completionTokens: result.usage.completionTokens,
           source: result.source,
+          fallback: result.fallback,
         },
         Date.now(),
       );
@@ -215,9 +221,9 @@ export class PoolMember extends DurableObject<Env> {
 }
 
 function skipped(reason: string) {
-  return { outcome: "skipped" as const, reason, durationMs: null, promptTokens: 0, completionTokens: 0, source: null };
+  return { outcome: "skipped" as const, reason, durationMs: null, promptTokens: 0, completionTokens: 0, source: null, fallback: null };
 }
 
 function failure(reason: string) {
-  return { outcome: "failed" as const, reason, durationMs: null, promptTokens: 0, completionTokens: 0, source: null };
+  return { outcome: "failed" as const, reason, durationMs: null, promptTokens: 0, completionTokens: 0, source: null, fallback: null };
 }

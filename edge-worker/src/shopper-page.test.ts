@@ -4,12 +4,12 @@ import { cacheKey } from "../../core/cache-key.ts";
 import { latestPageKey } from "../../core/storage-keys.ts";
 import { eventually, generator, page, seedStore, uniqueStore } from "../test/helpers.ts";
 import { currentVariant } from "./shopper-page.ts";
-import { loadCatalog, loadSettings } from "./store-data.ts";
+import { loadSelection, loadSettings } from "./store-data.ts";
 
 async function keyOf(store: string, persona: "minimalist" | "explorer" | "dealhunter" | "loyalist") {
   const settings = (await loadSettings(env, store, null))!;
-  const catalog = await loadCatalog(env, store, null);
-  return cacheKey({ store, persona, scope: "persona", variant: currentVariant(settings, catalog) });
+  const selection = await loadSelection(env, store, persona, null);
+  return cacheKey({ store, persona, scope: "persona", variant: currentVariant(settings, selection) });
 }
 
 /** Requests until the generated page is served from a cache layer. */

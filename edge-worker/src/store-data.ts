@@ -1,54 +1,114 @@
-import { z } from "zod";
 import { parseSettings, parseSettingsRow } from "../../core/settings.ts";
-import { catalogKey, catalogObjectKey, settingsKey } from "../../core/storage-keys.ts";
-import type { CatalogSnapshot, Product, ShopSettings } from "../../core/types.ts";
+import { settingsKey } from "../../core/storage-keys.ts";
+import { PERSONAS, type CatalogProduct, type Persona, type PersonaSelection, type ShopSettings } from "../../core/types.ts";
+import { readProductsByHandles } from "./catalog/product-rows.ts";
+import { readSelection, refreshSelections } from "./catalog/selection-store.ts";
 import { edgeConfig } from "./config.ts";
 
 /**
- * A store's settings and catalog as the edge and the pool read them: KV snapshot first
- * (`settings/<store>`, `catalog/<store>`), D1 as the source of truth when the snapshot is missing
- * (then the snapshot is written back). Each isolate also keeps what it read for SNAPSHOT_TTL_SECONDS,
- * so a hot page costs no KV read per request; an unknown store is remembered as unknown just as
- * briefly, so a flood of requests for it does not become a flood of D1 queries.
+ * What the edge reads of a store per request, all of it bounded whatever the catalog's size
+ * (docs/decisions/0001-catalog-rows-and-selections.md): its settings (KV `settings/<store>`, D1 the
+ * truth), one persona's selection (catalog/selection-store.ts: ≤ 24 products) and, for a stale page
+ * that shows products the current selection no longer holds, those few products by handle.
+ *
+ * Each isolate keeps what it read for SNAPSHOT_TTL_SECONDS. Once a copy has expired it is still
+ * served while ONE background read (ctx.waitUntil of the request that noticed) replaces it, so no
+ * request waits on KV or D1 for a snapshot the isolate already had; only the first read of a key
+ * waits. An unknown store is remembered as unknown just as briefly, so a flood of requests for it
+ * does not become a flood of D1 queries. With a TTL of 0 nothing is kept (every call reads).
  */
 
 interface Entry<T> {
   value: T;
   expires: number;
+  /** When the background read replacing this entry started; 0 when none runs. */
+  refreshing: number;
 }
 
-const settingsMemo = new Map<string, Entry<ShopSettings | null>>();
-const catalogMemo = new Map<string, Entry<CatalogSnapshot>>();
-// Bounds the memo against a scan of many store names.
-const MEMO_LIMIT = 1000;
-
-/**
- * Only settled values are shared between requests, never a promise in flight: workerd refuses I/O
- * objects (a KV read's stream) used on behalf of another request, so concurrent first requests each
- * read for themselves.
- */
-async function memo<T>(map: Map<string, Entry<T>>, store: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
-  const hit = map.get(store);
-  if (hit && hit.expires > Date.now()) return hit.value;
-  const value = await load();
-  if (ttlMs > 0) {
-    if (map.size >= MEMO_LIMIT && !map.has(store)) map.delete(map.keys().next().value as string);
-    map.set(store, { value, expires: Date.now() + ttlMs });
-  }
-  return value;
-}
-
-/** Forgets this isolate's copies of a store's snapshots (after a refresh or a purge). */
-export function forgetSnapshots(store: string): void {
-  settingsMemo.delete(store);
-  catalogMemo.delete(store);
-}
+// A refresh that has not settled after this long is given up on (its request's waitUntil was cut,
+// or storage never answered): the next request starts another rather than the copy aging forever.
+const REFRESH_ABANDONED_MS = 30_000;
 
 type Waiter = Pick<ExecutionContext, "waitUntil"> | null;
 
+class SnapshotMemo<T> {
+  private readonly entries = new Map<string, Entry<T>>();
+
+  /** `limit` bounds the memory a scan of many stores can take (entries are dropped oldest first). */
+  constructor(private readonly limit: number) {}
+
+  /**
+   * Only settled values are shared between requests, never a promise in flight: workerd refuses I/O
+   * objects (a KV read's stream) used on behalf of another request, so concurrent first reads each
+   * read for themselves, and a refresh runs entirely inside the waitUntil of the request that
+   * started it. Without a waiter (the pool's alarms) an expired copy is read again in line.
+   */
+  async get(key: string, ttlMs: number, waiter: Waiter, load: () => Promise<T>): Promise<T> {
+    if (ttlMs <= 0) return load();
+    const hit = this.entries.get(key);
+    if (hit) {
+      const now = Date.now();
+      if (hit.expires > now) return hit.value;
+      if (waiter) {
+        if (hit.refreshing === 0 || now - hit.refreshing > REFRESH_ABANDONED_MS) {
+          hit.refreshing = now;
+          waiter.waitUntil(
+            load().then(
+              (value) => {
+                // A forget (or a newer read) since the refresh started wins over it.
+                if (this.entries.get(key) === hit) this.set(key, value, ttlMs);
+              },
+              (error: unknown) => {
+                // Keep serving the copy we have; try again after another TTL, not on every request.
+                console.warn("snapshot refresh failed, serving the previous copy", key, error);
+                hit.refreshing = 0;
+                hit.expires = Date.now() + ttlMs;
+              },
+            ),
+          );
+        }
+        return hit.value;
+      }
+    }
+    const value = await load();
+    this.set(key, value, ttlMs);
+    return value;
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
+  deleteWhere(match: (key: string) => boolean): void {
+    for (const key of [...this.entries.keys()]) if (match(key)) this.entries.delete(key);
+  }
+
+  private set(key: string, value: T, ttlMs: number): void {
+    this.entries.delete(key);
+    if (this.entries.size >= this.limit) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(key, { value, expires: Date.now() + ttlMs, refreshing: 0 });
+  }
+}
+
+// Settings are ~1 KB: one per store. A selection is up to ~40 KB (24 products, clipped
+// descriptions): 256 of them stay near 10 MB of an isolate's 128 MB.
+const settingsMemo = new SnapshotMemo<ShopSettings | null>(1000);
+const selectionMemo = new SnapshotMemo<PersonaSelection>(256);
+const productsMemo = new SnapshotMemo<CatalogProduct[]>(128);
+
+/** At most this many handles are looked up for one page (readProductsByHandles' own bound). */
+export const MAX_LOOKUP_HANDLES = 100;
+
+/** Forgets this isolate's copies of a store's snapshots (after a refresh, a purge or an uninstall). */
+export function forgetSnapshots(store: string): void {
+  settingsMemo.delete(store);
+  for (const persona of PERSONAS) selectionMemo.delete(selectionMemoKey(store, persona));
+  productsMemo.deleteWhere((key) => key.startsWith(`${store}\u0000`));
+}
+
 /** Settings of an installed store, or null when the store is unknown or uninstalled. */
 export function loadSettings(env: Env, store: string, waiter: Waiter): Promise<ShopSettings | null> {
-  return memo(settingsMemo, store, edgeConfig(env).snapshotTtlMs, async () => {
+  return settingsMemo.get(store, edgeConfig(env).snapshotTtlMs, waiter, async () => {
     const snapshot = await env.CACHE.get(settingsKey(store), "json");
     if (snapshot !== null) {
       try {
@@ -64,19 +124,20 @@ export function loadSettings(env: Env, store: string, waiter: Waiter): Promise<S
   });
 }
 
-/** The catalog snapshot; a store without a synced catalog gets an empty one (the template still renders). */
-export function loadCatalog(env: Env, store: string, waiter: Waiter): Promise<CatalogSnapshot> {
-  return memo(catalogMemo, store, edgeConfig(env).snapshotTtlMs, async () => {
-    const snapshot = await env.CACHE.get(catalogKey(store), "json");
-    const parsed = CatalogSchema.safeParse(snapshot);
-    if (parsed.success && parsed.data.store === store) return parsed.data as CatalogSnapshot;
-    const catalog = await readCatalogFromD1(env, store);
-    if (catalog) {
-      later(waiter, env.CACHE.put(catalogKey(store), JSON.stringify(catalog)));
-      return catalog;
-    }
-    return { store, version: "none", products: [] };
-  });
+/** The persona's bounded selection (an empty store gets an empty one: the template still renders). */
+export function loadSelection(env: Env, store: string, persona: Persona, waiter: Waiter): Promise<PersonaSelection> {
+  return selectionMemo.get(selectionMemoKey(store, persona), edgeConfig(env).snapshotTtlMs, waiter, () => readSelection(env, store, persona));
+}
+
+/**
+ * Products of the store by handle, not deleted (a handle not found is a removed product), for the
+ * slots of a page that the current selection does not hold. `handles` come sorted and unique from
+ * the caller, so one page's set is one memo entry.
+ */
+export function loadProductsByHandles(env: Env, store: string, handles: readonly string[], waiter: Waiter): Promise<CatalogProduct[]> {
+  const bounded = handles.slice(0, MAX_LOOKUP_HANDLES);
+  if (bounded.length === 0) return Promise.resolve([]);
+  return productsMemo.get(`${store}\u0000${bounded.join("\u0000")}`, edgeConfig(env).snapshotTtlMs, waiter, () => readProductsByHandles(env.DB, store, bounded));
 }
 
 export async function readSettingsFromD1(env: Env, store: string): Promise<ShopSettings | null> {
@@ -85,55 +146,29 @@ export async function readSettingsFromD1(env: Env, store: string): Promise<ShopS
   return parseSettingsRow(row);
 }
 
-export async function readCatalogFromD1(env: Env, store: string): Promise<CatalogSnapshot | null> {
-  const row = await env.DB.prepare("SELECT store, version, products FROM Catalog WHERE store = ?")
-    .bind(store)
-    .first<{ store: string; version: string; products: string }>();
-  if (!row) return null;
-  const parsed = CatalogSchema.safeParse({ store: row.store, version: row.version, products: JSON.parse(row.products) as unknown });
-  if (!parsed.success) throw new Error(`Catalog row of ${store} is invalid: ${z.prettifyError(parsed.error)}`);
-  return parsed.data as CatalogSnapshot;
+/**
+ * Rewrites the settings snapshot from D1 and refreshes the persona selections (membership kept,
+ * facts of the selected products re-read; reselected only where too few are still available). An
+ * uninstalled or unknown store loses its settings snapshot so the edge answers 404 for it.
+ */
+export async function refreshSnapshots(env: Env, store: string): Promise<{ settings: ShopSettings | null; selections: PersonaSelection[] }> {
+  const settings = await readSettingsFromD1(env, store);
+  let selections: PersonaSelection[] = [];
+  if (settings) {
+    await env.CACHE.put(settingsKey(store), JSON.stringify(settings));
+    selections = await refreshSelections(env, store, { reselect: "if-needed" });
+  } else {
+    await env.CACHE.delete(settingsKey(store));
+  }
+  forgetSnapshots(store);
+  return { settings, selections };
 }
 
-/**
- * Rewrites the KV snapshots (and the R2 catalog backup) from D1; an uninstalled or unknown store
- * loses its settings snapshot so the edge answers 404 for it.
- */
-export async function refreshSnapshots(env: Env, store: string): Promise<{ settings: ShopSettings | null; catalog: CatalogSnapshot | null }> {
-  const [settings, catalog] = await Promise.all([readSettingsFromD1(env, store), readCatalogFromD1(env, store)]);
-  const writes: Promise<unknown>[] = [];
-  if (settings) writes.push(env.CACHE.put(settingsKey(store), JSON.stringify(settings)));
-  else writes.push(env.CACHE.delete(settingsKey(store)));
-  if (catalog) {
-    const text = JSON.stringify(catalog);
-    writes.push(env.CACHE.put(catalogKey(store), text), env.PAGES.put(catalogObjectKey(store), text));
-  }
-  await Promise.all(writes);
-  forgetSnapshots(store);
-  return { settings, catalog };
+function selectionMemoKey(store: string, persona: Persona): string {
+  return `${store}\u0000${persona}`;
 }
 
 function later(waiter: Waiter, work: Promise<unknown>): void {
   const guarded = work.catch((error: unknown) => console.warn("snapshot backfill failed", error));
   if (waiter) waiter.waitUntil(guarded);
 }
-
-// The facts the edge and the generator need from each product; written by our own importers,
-// checked here so a corrupt row fails at the boundary rather than mid-render.
-const ProductSchema: z.ZodType<Product> = z.object({
-  id: z.string(),
-  handle: z.string(),
-  title: z.string(),
-  description: z.string(),
-  vendor: z.string(),
-  productType: z.string(),
-  tags: z.array(z.string()),
-  price: z.string(),
-  compareAtPrice: z.string().nullable(),
-  currency: z.string(),
-  image: z.object({ url: z.string(), alt: z.string() }).nullable(),
-  available: z.boolean(),
-  firstVariantId: z.string(),
-});
-
-const CatalogSchema = z.object({ store: z.string(), version: z.string(), products: z.array(ProductSchema) });

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { preparePage, renderTouches } from "./touches.ts";
+import { defaultSettings } from "../../core/settings.ts";
+import { candidatesFromProducts, selectForPersona } from "../../core/selection.ts";
+import { sampleProducts } from "../test/helpers.ts";
+import { preparePage, renderTouches, shopperTouches } from "./touches.ts";
 
 const content = { greeting: "<p>Hi</p>", "recently-viewed": "<ul><li>x</li></ul>", "loyalty-note": "" };
 
@@ -46,5 +49,19 @@ describe("page touches", () => {
     const other = renderTouches(page, { ...content, greeting: "<p>Welcome back</p>" });
     expect(other).toBe('<div data-wand-slot="greeting"><p>Welcome back</p></div><main></main>');
     expect(renderTouches(page, content)).toBe('<div data-wand-slot="greeting"><p>Hi</p></div><main></main>');
+  });
+
+  it("picks recently viewed products of the categories seen from the persona's selection, in stock only", () => {
+    const products = sampleProducts("t-touch-recent", 8).map((p) => (p.handle === "item-4" ? { ...p, available: false } : p));
+    const selection = selectForPersona({ store: "t-touch-recent", persona: "explorer", candidates: candidatesFromProducts(products), now: 0 });
+    const settings = defaultSettings({ store: "t-touch-recent", shopName: "Shop", shopDomain: "shop.example" });
+    const touches = shopperTouches({ settings, selection, persona: "explorer", signals: { categoriesSeen: ["shoes"] }, baseUrl: "https://shop.example", signedIn: false });
+    // Shoes in the selection: item-1, item-7 (item-4 is sold out).
+    expect(touches["recently-viewed"]).toContain('<a href="https://shop.example/products/item-1">Item 1</a>');
+    expect(touches["recently-viewed"]).toContain("/products/item-7");
+    expect(touches["recently-viewed"]).not.toContain("item-4");
+    expect(touches["recently-viewed"]).not.toContain("item-0");
+    const none = shopperTouches({ settings, selection, persona: "explorer", signals: {}, baseUrl: "", signedIn: false });
+    expect(none["recently-viewed"]).toBe("");
   });
 });

@@ -2,7 +2,7 @@ import { escapeHtml } from "../../core/html.ts";
 import { SLOT_ATTRIBUTE, isSlotName, type SlotName } from "../../core/slots.ts";
 import { productUrl } from "../../core/urls.ts";
 import { MemoryLru } from "./memory-cache.ts";
-import type { CatalogSnapshot, Persona, PersonaSignals, ShopSettings } from "../../core/types.ts";
+import type { Persona, PersonaSelection, PersonaSignals, ShopSettings } from "../../core/types.ts";
 
 /**
  * Per-shopper touches on a shared persona page (DESIGN.md step 6): the marked slots get this
@@ -10,7 +10,8 @@ import type { CatalogSnapshot, Persona, PersonaSignals, ShopSettings } from "../
  * is not on the shop's origin, the page's root-relative links and forms are made absolute against the
  * shop's base URL (cached pages are always generated relative, for the app proxy). HTMLRewriter finds
  * the slots and rewrites the links once per page (preparePage); a request fills the slots by joining
- * strings. Only escaped text and catalog facts are inserted.
+ * strings. Only escaped text and catalog facts are inserted. Recently viewed picks come from the
+ * persona's selection (bounded, already in memory), never from the whole catalog.
  */
 export type SlotContent = Record<SlotName, string>;
 
@@ -25,7 +26,7 @@ const MAX_RECENT = 3;
 
 export function shopperTouches(o: {
   settings: ShopSettings;
-  catalog: CatalogSnapshot;
+  selection: PersonaSelection;
   persona: Persona;
   signals: PersonaSignals;
   baseUrl: string;
@@ -37,7 +38,7 @@ export function shopperTouches(o: {
 
   const seen = (o.signals.categoriesSeen ?? []).slice(0, 12).map((c) => c.trim().toLowerCase()).filter(Boolean);
   const picks = seen.length
-    ? o.catalog.products.filter((p) => p.available && seen.includes(p.productType.trim().toLowerCase())).slice(0, MAX_RECENT)
+    ? o.selection.products.filter((p) => p.available && seen.includes(p.productType.trim().toLowerCase())).slice(0, MAX_RECENT)
     : [];
   const recentlyViewed = picks.length
     ? `<section class="wand-recent" aria-labelledby="wand-recent-title"><h2 id="wand-recent-title">Picked up where you left off</h2><ul>${picks
@@ -120,16 +121,19 @@ export async function preparePage(html: string, baseUrl: string, id = ""): Promi
 }
 
 /**
- * The prepared form of a page, from this isolate's memory when it was prepared recently. Only the
- * finished value is shared: a rewrite in flight belongs to the request that started it (workerd
- * refuses its streams to any other request).
+ * The prepared form of a page, from this isolate's memory when it was prepared recently. `pageId`
+ * names the exact bytes (a served page's id includes its facts version); `html` may be a function,
+ * called only when the memo does not hold the page, so a hit builds nothing. Only the finished value
+ * is shared: a rewrite in flight belongs to the request that started it (workerd refuses its streams
+ * to any other request).
  */
-export async function preparedPage(pageId: string, html: string, baseUrl: string): Promise<PreparedPage> {
+export async function preparedPage(pageId: string, html: string | (() => string), baseUrl: string): Promise<PreparedPage> {
   const memoKey = `${baseUrl} ${pageId}`;
   const known = prepared.get(memoKey);
   if (known) return known;
-  const page = await preparePage(html, baseUrl, memoKey);
-  prepared.set(memoKey, page, html.length);
+  const text = typeof html === "string" ? html : html();
+  const page = await preparePage(text, baseUrl, memoKey);
+  prepared.set(memoKey, page, text.length);
   return page;
 }
 

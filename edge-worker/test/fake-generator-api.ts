@@ -1,7 +1,7 @@
-import type { CatalogSnapshot, GenerationJob, ShopSettings } from "../../core/types.ts";
+import type { GenerationJob, PersonaSelection, ShopSettings } from "../../core/types.ts";
 
 /** The fake generator's control surface, shared by the Node server and the workerd tests. */
-export type FakeBehaviour = "ok" | "fail" | "hang" | "hold";
+export type FakeBehaviour = "ok" | "fail" | "hang" | "hold" | "fallback" | "unlabelled";
 
 export interface FakeStoreStats {
   /** Calls of /generate for the store. */
@@ -12,11 +12,13 @@ export interface FakeStoreStats {
   answered: number;
   /** Calls answered with a failure. */
   failed: number;
+  /** Size in bytes of the largest request body received for the store. */
+  maxRequestBytes: number;
 }
 
 export interface GenerateRequestBody {
   job: GenerationJob;
-  catalog: CatalogSnapshot;
+  selection: PersonaSelection;
   settings: ShopSettings;
 }
 

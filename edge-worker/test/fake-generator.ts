@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { renderPageShell } from "../../core/page-shell.ts";
+import { productSlot } from "../../core/product-slots.ts";
 import type { GenerateRequestBody } from "./fake-generator-api.ts";
 import type { FakeBehaviour, FakeStoreStats } from "./fake-generator-api.ts";
 
@@ -12,7 +13,11 @@ import type { FakeBehaviour, FakeStoreStats } from "./fake-generator-api.ts";
  *   fail (times)  answer 500 `times` times, then ok
  *   hang (times)  never answer `times` times (the edge's timeout must fire), then ok
  *   hold          keep every call open until `POST /__release`, then answer ok
- * `GET /__stats?store=` reports calls, calls in progress and successful answers.
+ *   fallback      answer the template as the real generator does when the LLM is unreachable
+ *                 (`source: "template"`, `fallback: "llm_unreachable"`)
+ *   unlabelled    answer a template without its fallback reason (a contract violation)
+ * `GET /__stats?store=` reports calls, calls in progress, successful answers and the largest request
+ * body. An ok answer is a page with a product slot per selected product (the edge expands them).
  */
 interface StoreState {
   behaviour: FakeBehaviour;
@@ -38,7 +43,7 @@ export async function startFakeGenerator(options: FakeGeneratorOptions = {}): Pr
   const stores = new Map<string, StoreState>();
   const stateOf = (store: string): StoreState => {
     let s = stores.get(store);
-    if (!s) stores.set(store, (s = { behaviour: "ok", remaining: 0, stats: { calls: 0, inProgress: 0, answered: 0, failed: 0 }, held: [] }));
+    if (!s) stores.set(store, (s = { behaviour: "ok", remaining: 0, stats: { calls: 0, inProgress: 0, answered: 0, failed: 0, maxRequestBytes: 0 }, held: [] }));
     return s;
   };
   const hanging = new Set<ServerResponse>();
@@ -70,6 +75,7 @@ export async function startFakeGenerator(options: FakeGeneratorOptions = {}): Pr
     const request = JSON.parse(body) as GenerateRequestBody;
     const s = stateOf(request.job.store);
     s.stats.calls++;
+    s.stats.maxRequestBytes = Math.max(s.stats.maxRequestBytes, Buffer.byteLength(body));
     s.stats.inProgress++;
     const started = Date.now();
     let behaviour = s.behaviour;
@@ -96,9 +102,11 @@ export async function startFakeGenerator(options: FakeGeneratorOptions = {}): Pr
     }
     s.stats.answered++;
     const html = (options.render ?? defaultPage)(request);
+    const template = behaviour === "fallback" || behaviour === "unlabelled";
     send(res, 200, {
       html,
-      source: "llm",
+      source: template ? "template" : "llm",
+      fallback: behaviour === "fallback" ? "llm_unreachable" : null,
       model: "fake-model",
       usage: { promptTokens: 100, completionTokens: 50 },
       durationMs: Date.now() - started,
@@ -120,15 +128,15 @@ export async function startFakeGenerator(options: FakeGeneratorOptions = {}): Pr
   };
 }
 
-function defaultPage({ job, settings, catalog }: GenerateRequestBody): string {
+function defaultPage({ job, settings, selection }: GenerateRequestBody): string {
+  const sections = selection.groups
+    .map((g) => `<section id="${g.id}"><h2>${g.title}</h2><ul class="grid">${g.handles.map((h) => `<li>${productSlot(h, g.badge)}</li>`).join("")}</ul></section>`)
+    .join("");
   return renderPageShell({
     settings,
     persona: job.persona,
     title: `Generated ${job.persona} page | ${settings.shopName}`,
-    body: `<h1 data-fake-generator="${job.key}">Picked for a ${job.persona}</h1>${catalog.products
-      .slice(0, 3)
-      .map((p) => `<a href="/products/${encodeURIComponent(p.handle)}">${p.handle}</a>`)
-      .join("")}<form method="post" action="/cart/add"><button>Add</button></form>`,
+    body: `<h1 data-fake-generator="${job.key}">Picked for a ${job.persona}</h1>${sections}<p class="more"><a href="/collections/all">See everything</a></p>`,
     source: "llm",
   });
 }

@@ -1,7 +1,8 @@
 import { SELF, env } from "cloudflare:test";
-import { catalogVersion } from "../../core/catalog-import.ts";
 import { defaultSettings, settingsToRow } from "../../core/settings.ts";
-import type { Product, ShopSettings } from "../../core/types.ts";
+import type { CatalogProduct, ShopSettings } from "../../core/types.ts";
+import { markDeleted, upsertProducts } from "../src/catalog/product-rows.ts";
+import { forgetSelections, refreshSelections } from "../src/catalog/selection-store.ts";
 import type { FakeBehaviour, FakeStoreStats } from "./fake-generator-api.ts";
 
 /**
@@ -15,7 +16,10 @@ export function uniqueStore(label: string): string {
   return `t-${label}-${Date.now().toString(36)}-${counter}-${Math.random().toString(36).slice(2, 7)}`;
 }
 
-export function sampleProducts(store: string, n = 8): Product[] {
+/** Listing times of the sample products: product i was listed i minutes after this. */
+export const LISTED_FROM = 1_700_000_000_000;
+
+export function sampleProducts(store: string, n = 8): CatalogProduct[] {
   const types = ["Shirts", "Shoes", "Hats"];
   return Array.from({ length: n }, (_, i) => ({
     id: `${store}-p${i}`,
@@ -31,13 +35,18 @@ export function sampleProducts(store: string, n = 8): Product[] {
     image: { url: `https://cdn.example.com/${store}/${i}.jpg`, alt: `Item ${i}` },
     available: true,
     firstVariantId: String(1000 + i),
+    listedAt: LISTED_FROM + i * 60_000,
+    updatedAt: LISTED_FROM,
   }));
 }
 
-/** Inserts an installed store (settings + catalog) into D1, as the admin or the seed script would. */
+/**
+ * Inserts an installed store (settings + product rows) into D1, as the admin or the seed script
+ * would. Selections are not computed here: the edge computes and stores each persona's on first use.
+ */
 export async function seedStore(
   store: string,
-  o: { settings?: Partial<ShopSettings>; products?: Product[]; installed?: boolean } = {},
+  o: { settings?: Partial<ShopSettings>; products?: CatalogProduct[]; installed?: boolean } = {},
 ): Promise<ShopSettings> {
   const settings: ShopSettings = { ...defaultSettings({ store, shopName: `Shop ${store}`, shopDomain: `${store}.myshopify.com` }), ...o.settings };
   const row = settingsToRow(settings);
@@ -48,10 +57,25 @@ export async function seedStore(
     .bind(row.store, row.shopDomain, row.shopName, o.installed === false ? 0 : 1, row.enabledPersonas, row.defaultPersona, row.brandVoice, row.colours, row.scope, row.holdoutPercent, row.settingsVersion)
     .run();
   const products = o.products ?? sampleProducts(store);
-  await env.DB.prepare("INSERT OR REPLACE INTO Catalog (store, version, products, productCount) VALUES (?, ?, ?, ?)")
-    .bind(store, catalogVersion(products), JSON.stringify(products), products.length)
-    .run();
+  await upsertProducts(env.DB, store, products);
+  await env.DB.prepare("INSERT OR REPLACE INTO Catalog (store, productCount) VALUES (?, ?)").bind(store, products.length).run();
+  // A store seeded again starts from fresh selections.
+  await forgetSelections(env, store);
   return settings;
+}
+
+/**
+ * Applies product changes as the catalog sync does: rows written (or tombstoned), then the
+ * selections refreshed — "if-needed" for live facts, "always" for a merchandising event.
+ */
+export async function changeProducts(
+  store: string,
+  o: { upsert?: CatalogProduct[]; delete?: string[]; reselect?: "always" | "if-needed" },
+): Promise<void> {
+  const at = Date.now();
+  if (o.upsert?.length) await upsertProducts(env.DB, store, o.upsert.map((p) => ({ ...p, updatedAt: Math.max(p.updatedAt, at) })));
+  for (const id of o.delete ?? []) await markDeleted(env.DB, store, id, at);
+  await refreshSelections(env, store, { reselect: o.reselect ?? "if-needed" });
 }
 
 export function page(path: string, init?: RequestInit): Promise<Response> {

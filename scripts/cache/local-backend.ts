@@ -5,7 +5,7 @@ import type { EnqueueResult, PersonaCacheState, PersonaStats } from "../../core/
 import { cacheKeyPrefix, cacheVariant } from "../../core/cache-key.ts";
 import { mergeCacheListings, type CacheEntry, type KvListing, type R2Listing, type StoreSummary } from "../../core/ops-contract.ts";
 import { PROMPT_VERSION } from "../../core/prompt-version.ts";
-import { catalogKey, latestPageKey, settingsKey } from "../../core/storage-keys.ts";
+import { latestPageKey, selectionKey, settingsKey } from "../../core/storage-keys.ts";
 import { PERSONAS, type Persona } from "../../core/types.ts";
 import type { CacheBackend, PurgeOutcome } from "./backend.ts";
 import { CliError, usageError } from "./cli-error.ts";
@@ -53,7 +53,7 @@ export interface LocalOptions {
 const StoreRow = z.object({ store: z.string(), shopName: z.string(), installed: z.union([z.number(), z.boolean()]), enabledPersonas: z.string() });
 const personasJson = z.preprocess((v) => (typeof v === "string" ? (JSON.parse(v) as unknown) : v), z.array(z.enum(PERSONAS)));
 const versioned = z.object({ settingsVersion: z.number() }).loose();
-const catalogVersioned = z.object({ version: z.string() }).loose();
+const merchVersioned = z.object({ merchVersion: z.string() }).loose();
 
 export class LocalBackend implements CacheBackend {
   readonly where: string;
@@ -84,8 +84,9 @@ export class LocalBackend implements CacheBackend {
     await this.knownStore(store);
     const { env } = await this.open();
     const prefix = cacheKeyPrefix(store);
-    const [kv, r2, currentVariant] = await Promise.all([listKv(env.CACHE, prefix), listR2(env.PAGES, prefix), this.currentVariant(store)]);
-    return mergeCacheListings({ currentVariant, kv, r2 });
+    const [kv, r2, variants] = await Promise.all([listKv(env.CACHE, prefix), listR2(env.PAGES, prefix), this.currentVariants(store)]);
+    // Each persona has its own current variant (its selection's merchandising with the settings).
+    return mergeCacheListings({ currentVariant: null, kv, r2 }).map((entry) => ({ ...entry, current: entry.variant === variants.get(entry.persona) }));
   }
 
   async purge(store: string, persona: Persona | null): Promise<PurgeOutcome> {
@@ -137,17 +138,24 @@ export class LocalBackend implements CacheBackend {
     return found;
   }
 
-  /** The variant the edge serves as current: KV snapshots first, D1 when they are missing (as the edge reads them). */
-  private async currentVariant(store: string): Promise<string | null> {
+  /**
+   * The variant the edge serves as current, per persona, read as the edge reads it: the settings and
+   * selection snapshots in KV first, D1 (ShopSettings, PersonaSelection) when they are missing. A
+   * persona without a selection yet has no current variant (the edge computes it on first use).
+   */
+  private async currentVariants(store: string): Promise<Map<Persona, string>> {
     const { env } = await this.open();
-    const [settingsSnapshot, catalogSnapshot] = await Promise.all([env.CACHE.get(settingsKey(store), "json"), env.CACHE.get(catalogKey(store), "json")]);
-    let settingsVersion = versioned.safeParse(settingsSnapshot).data?.settingsVersion;
+    const variants = new Map<Persona, string>();
+    let settingsVersion = versioned.safeParse(await env.CACHE.get(settingsKey(store), "json")).data?.settingsVersion;
     settingsVersion ??= (await env.DB.prepare("SELECT settingsVersion FROM ShopSettings WHERE store = ?").bind(store).first<{ settingsVersion: number }>())?.settingsVersion;
-    if (settingsVersion === undefined) return null;
-    let catalogVersion = catalogVersioned.safeParse(catalogSnapshot).data?.version;
-    catalogVersion ??= (await env.DB.prepare("SELECT version FROM Catalog WHERE store = ?").bind(store).first<{ version: string }>())?.version;
-    // The edge renders a store without a synced catalog against an empty catalog of version "none".
-    return cacheVariant({ catalogVersion: catalogVersion ?? "none", settingsVersion, promptVersion: PROMPT_VERSION });
+    if (settingsVersion === undefined) return variants;
+    const rows = (await env.DB.prepare("SELECT persona, merchVersion FROM PersonaSelection WHERE store = ?").bind(store).all<{ persona: string; merchVersion: string }>()).results;
+    for (const persona of PERSONAS) {
+      let merchVersion = merchVersioned.safeParse(await env.CACHE.get(selectionKey(store, persona), "json")).data?.merchVersion;
+      merchVersion ??= rows.find((r) => r.persona === persona)?.merchVersion;
+      if (merchVersion !== undefined) variants.set(persona, cacheVariant({ merchVersion, settingsVersion, promptVersion: PROMPT_VERSION }));
+    }
+    return variants;
   }
 
   private async runningEdge(command: string): Promise<OpsClient> {

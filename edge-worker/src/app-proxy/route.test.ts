@@ -1,10 +1,11 @@
 import { SELF, env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { cacheKey } from "../../../core/cache-key.ts";
-import type { Product } from "../../../core/types.ts";
+import type { CatalogProduct } from "../../../core/types.ts";
 import { allPoolMembers } from "../pool-routing.ts";
 import { currentVariant } from "../shopper-page.ts";
-import { loadCatalog, loadSettings } from "../store-data.ts";
+import { upsertProducts } from "../catalog/product-rows.ts";
+import { loadSelection, loadSettings } from "../store-data.ts";
 import { writeCustomerProfile } from "./customer-profile.ts";
 import { signProxyQuery } from "./verify.ts";
 
@@ -15,7 +16,7 @@ const SHOP = `${STORE}.myshopify.com`;
 const CACHED_STORE = "proxy-cached-shop";
 const GONE_STORE = "proxy-gone-shop";
 
-function product(handle: string, productType: string, variant: string, sale = false): Product {
+function product(handle: string, productType: string, variant: string, sale = false): CatalogProduct {
   return {
     id: handle,
     handle,
@@ -30,6 +31,8 @@ function product(handle: string, productType: string, variant: string, sale = fa
     image: null,
     available: true,
     firstVariantId: variant,
+    listedAt: Number(variant),
+    updatedAt: 0,
   };
 }
 const PRODUCTS = [
@@ -43,9 +46,7 @@ async function seedStore(store: string, o: { installed?: boolean } = {}): Promis
   await env.DB.prepare("INSERT OR REPLACE INTO ShopSettings (store, shopDomain, shopName, installed) VALUES (?, ?, ?, ?)")
     .bind(store, `${store}.myshopify.com`, `Shop ${store}`, o.installed === false ? 0 : 1)
     .run();
-  await env.DB.prepare("INSERT OR REPLACE INTO Catalog (store, version, products, productCount) VALUES (?, ?, ?, ?)")
-    .bind(store, `v-${store}`, JSON.stringify(PRODUCTS), PRODUCTS.length)
-    .run();
+  await upsertProducts(env.DB, store, PRODUCTS);
 }
 
 /** A request as Shopify's proxy forwards it: our parameters, then shop/path_prefix/timestamp, signed. */
@@ -148,9 +149,9 @@ describe("GET /proxy: the persona page on the shop's origin", () => {
 
   it("two signed requests of one shopper share a cache key: signature and timestamp never enter it", async () => {
     const settings = await loadSettings(env, CACHED_STORE, null);
-    const catalog = await loadCatalog(env, CACHED_STORE, null);
+    const selection = await loadSelection(env, CACHED_STORE, "explorer", null);
     if (!settings) throw new Error("seed failed");
-    const key = cacheKey({ store: CACHED_STORE, persona: "explorer", scope: "persona", variant: currentVariant(settings, catalog) });
+    const key = cacheKey({ store: CACHED_STORE, persona: "explorer", scope: "persona", variant: currentVariant(settings, selection) });
     const marker = "<!doctype html><html><head><title>cached</title></head><body><main>cached explorer page</main></body></html>";
     await env.CACHE.put(key, marker, { metadata: { key, variant: key.split("/")[3]!, source: "llm", model: "test", generatedAt: new Date().toISOString() } });
 
