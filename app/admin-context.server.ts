@@ -1,6 +1,5 @@
 import type { AppLoadContext } from "@remix-run/cloudflare";
 import type { Session } from "@shopify/shopify-api";
-import { withBackground } from "./background.server";
 import { db } from "./db.server";
 import type { AppBindings } from "./env.server";
 import { localShop } from "./local-mode.server";
@@ -24,8 +23,7 @@ export async function requireAdmin(request: Request, context: AppLoadContext): P
   const env = context.cloudflare.env;
   const local = await localShop(request, env);
   if (local) return { mode: "local", env, ...local };
-  // The afterAuth hook (first sync after install) runs inside authenticate.admin: give it waitUntil.
-  const { session } = await withBackground(context.cloudflare.ctx, () => authenticate.admin(request, context));
+  const { session } = await authenticate.admin(request, context);
   return { mode: "shopify", env, shopDomain: session.shop, store: await storeForShop(env, session.shop), session };
 }
 

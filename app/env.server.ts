@@ -12,7 +12,7 @@ export interface AppBindings extends Env {
   WAND_LOCAL_ADMIN?: string;
   /** Optional: custom shop domains the app may be opened from (comma-separated), e.g. for dev stores. */
   SHOP_CUSTOM_DOMAINS?: string;
-  /** Tests only: an Admin-GraphQL-speaking server on a loopback address (see sync-shop-catalog.server.ts). */
+  /** Tests only: an Admin-GraphQL-speaking server on a loopback address (see admin-origin.server.ts). */
   SHOPIFY_ADMIN_API_ORIGIN?: string;
 }
 

@@ -1,12 +1,11 @@
 import type { Session } from "@shopify/shopify-api";
 import { z } from "zod";
 import { defaultSettings, settingsToRow } from "../core/settings.ts";
-import { createAdminGraphql } from "./admin-graphql.server";
-import { runInBackground } from "./background.server";
+import { createAdminGraphql } from "../core/admin-graphql.ts";
+import { adminOrigin } from "./admin-origin.server";
 import { db } from "./db.server";
-import type { AppBindings } from "./env.server";
+import { type AppBindings, edgeApi } from "./env.server";
 import { storeOf } from "./shop-domain";
-import { adminOrigin, syncShopCatalog } from "./sync-shop-catalog.server";
 
 const SHOP_QUERY = `#graphql
   query WandShop {
@@ -21,7 +20,10 @@ const shopSchema = z.object({ shop: z.object({ name: z.string() }) });
 /**
  * Shopify's afterAuth hook: runs whenever a new offline token is stored (install, reinstall, scope
  * change). Creates the shop's settings with the defaults (or marks them installed again) and starts
- * the first catalog sync in the background. Safe to run any number of times.
+ * the shop's durable catalog sync at the edge (one RPC; the sync itself runs in the store's
+ * CatalogSync Durable Object and reads the offline session from D1). Safe to run any number of
+ * times: a sync already running is joined. An edge that does not answer does not fail the install:
+ * the dashboard then shows no catalog yet and offers "Sync catalog now".
  */
 export async function onInstalled(env: AppBindings, session: Session, apiVersion: string): Promise<void> {
   const store = storeOf(session.shop);
@@ -44,5 +46,9 @@ export async function onInstalled(env: AppBindings, session: Session, apiVersion
     create: { ...row, installed: true },
     update: { installed: true, shopName, shopDomain: session.shop },
   });
-  await runInBackground(`catalog sync of ${store}`, () => syncShopCatalog(env, { session, store, trigger: "install", apiVersion }));
+  try {
+    await edgeApi(env).startCatalogSync(store, session.shop, "install");
+  } catch (error) {
+    console.error(`the first catalog sync of ${store} did not start`, error);
+  }
 }

@@ -38,7 +38,7 @@ export async function localShop(request: Request, env: AppBindings): Promise<Loc
   const rows = await db(env).shopSettings.findMany({ where: { shopDomain: { in: demoDomains } }, select: { store: true, shopDomain: true } });
   const row = rows.find((r) => r.shopDomain === requested) ?? rows.sort((a, b) => a.store.localeCompare(b.store))[0];
   if (!row) {
-    throw httpError(503, "No demo shop is seeded in D1. `npm start` seeds them (demo-apparel, demo-home, demo-jewelry).");
+    throw httpError(503, `No demo shop is seeded in D1. \`npm start\` seeds them (${DEMO_STORES.map((d) => d.store).join(", ")}).`);
   }
   const session = new Session({
     id: `offline_${row.shopDomain}`,

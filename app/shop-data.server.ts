@@ -11,9 +11,14 @@ export async function forgetShopInstall(env: AppBindings, o: { shop: string; sto
   await prisma.session.deleteMany({ where: { shop: o.shop } });
   await prisma.shopSettings.deleteMany({ where: { store: o.store } });
   await prisma.catalog.deleteMany({ where: { store: o.store } });
+  // The catalog's rows and the persona selections built from them (one DELETE each: D1 has no
+  // interactive transactions, and a redelivery deletes whatever a first run left).
+  await prisma.product.deleteMany({ where: { store: o.store } });
+  await prisma.personaSelection.deleteMany({ where: { store: o.store } });
   await prisma.customerProfile.deleteMany({ where: { store: o.store } });
   await prisma.catalogSyncRun.deleteMany({ where: { store: o.store } });
-  // Pages, snapshots and stats in KV/R2/DO (the edge owns them): without settings the edge answers 404.
+  // Pages, snapshots, stats and the catalog sync in KV/R2/DO (the edge owns them): without settings
+  // the edge answers 404.
   await edgeApi(env).forgetStore(o.store);
 }
 

@@ -6,53 +6,68 @@ import { prismaFor } from "./db.server";
 import { action as uninstalled } from "./routes/webhooks.app.uninstalled";
 import { action as dataRequest } from "./routes/webhooks.customers.data_request";
 import { action as customersRedact } from "./routes/webhooks.customers.redact";
+import { action as bulkFinish } from "./routes/webhooks.bulk_operations.finish";
 import { action as products } from "./routes/webhooks.products";
 import { action as shopRedact } from "./routes/webhooks.shop.redact";
 import { createTestD1, type TestD1 } from "./test/d1";
-import { FakeAdminApi, productNode } from "./test/fake-admin-api";
 import { APP_URL, createHarness, type Harness, installShop, thrownResponse } from "./test/harness";
 
 type Action = (args: ActionFunctionArgs) => Promise<Response>;
 
 let d1: TestD1;
 let prisma: PrismaClient;
-let api: FakeAdminApi;
 let h: Harness;
 let webhookSeq = 0;
 
 beforeAll(async () => {
   d1 = await createTestD1();
   prisma = prismaFor(d1.db);
-  api = await new FakeAdminApi({ products: [1, 2, 3].map((i) => productNode(i)) }).start();
-  h = createHarness(d1, { SHOPIFY_ADMIN_API_ORIGIN: api.origin });
+  h = createHarness(d1);
 });
 afterAll(async () => {
-  await api?.stop();
   await d1?.dispose();
 });
 
 /** A webhook as Shopify sends it: JSON body, HMAC of the raw body with the app's secret, headers. */
-function webhook(o: { topic: string; shop: string; payload: unknown; secret?: string; id?: string; path: string }): Request {
+function webhook(o: {
+  topic: string;
+  shop: string;
+  payload: unknown;
+  secret?: string;
+  id?: string;
+  path: string;
+  /** X-Shopify-Event-Id (null: left out); X-Shopify-Triggered-At likewise. */
+  eventId?: string | null;
+  triggeredAt?: string | null;
+}): Request {
   const body = JSON.stringify(o.payload);
-  return new Request(`${APP_URL}${o.path}`, {
-    method: "POST",
-    body,
-    headers: {
-      "Content-Type": "application/json",
-      "X-Shopify-Hmac-Sha256": getHmac(body, o.secret ?? API_SECRET_KEY),
-      "X-Shopify-Topic": o.topic,
-      "X-Shopify-Shop-Domain": o.shop,
-      "X-Shopify-API-Version": "2026-10",
-      "X-Shopify-Webhook-Id": o.id ?? `wh-${++webhookSeq}`,
-    },
-  });
+  const headers: Record<string, string> = {
+    "Content-Type": "application/json",
+    "X-Shopify-Hmac-Sha256": getHmac(body, o.secret ?? API_SECRET_KEY),
+    "X-Shopify-Topic": o.topic,
+    "X-Shopify-Shop-Domain": o.shop,
+    "X-Shopify-API-Version": "2026-10",
+    "X-Shopify-Webhook-Id": o.id ?? `wh-${++webhookSeq}`,
+  };
+  if (o.eventId !== null) headers["X-Shopify-Event-Id"] = o.eventId ?? `ev-${webhookSeq}`;
+  if (o.triggeredAt !== null) headers["X-Shopify-Triggered-At"] = o.triggeredAt ?? "2026-12-01T08:00:00.123456789Z";
+  return new Request(`${APP_URL}${o.path}`, { method: "POST", body, headers });
 }
 
 const deliver = (action: Action, request: Request) => action({ request, context: h.context, params: {} });
 
 async function seedShopData(store: string) {
   const shop = await installShop(h, store);
-  await prisma.catalog.upsert({ where: { store }, create: { store, version: "v1", products: "[]", productCount: 0 }, update: {} });
+  await prisma.catalog.upsert({ where: { store }, create: { store, productCount: 1 }, update: {} });
+  await prisma.product.deleteMany({ where: { store } });
+  await prisma.product.create({
+    data: { store, productId: "p1", handle: "p1", title: "P1", category: "Shirts", price: "1.00", currency: "EUR", available: 1, variantId: "1", priceCents: 100, listedAt: 1n, updatedAt: 1n },
+  });
+  await prisma.personaSelection.upsert({
+    where: { store_persona: { store, persona: "explorer" } },
+    create: { store, persona: "explorer", groups: "[]", merchHashes: "{}", merchVersion: "m", selectedAt: 1n },
+    update: {},
+  });
   await prisma.customerProfile.deleteMany({ where: { store } });
   await prisma.customerProfile.createMany({ data: [{ store, customerId: "1" }, { store, customerId: "2" }] });
   await prisma.catalogSyncRun.create({ data: { store, trigger: "install", state: "ok" } });
@@ -63,6 +78,8 @@ const counts = async (store: string, shop: string) => ({
   sessions: await prisma.session.count({ where: { shop } }),
   settings: await prisma.shopSettings.count({ where: { store } }),
   catalog: await prisma.catalog.count({ where: { store } }),
+  products: await prisma.product.count({ where: { store } }),
+  selections: await prisma.personaSelection.count({ where: { store } }),
   profiles: await prisma.customerProfile.count({ where: { store } }),
   syncRuns: await prisma.catalogSyncRun.count({ where: { store } }),
   deliveries: await prisma.webhookDelivery.count({ where: { shop } }),
@@ -72,6 +89,7 @@ describe("webhook verification", () => {
   const routes: [string, Action, string, string][] = [
     ["app/uninstalled", uninstalled, "/webhooks/app/uninstalled", "app/uninstalled"],
     ["products", products, "/webhooks/products", "products/update"],
+    ["bulk_operations/finish", bulkFinish, "/webhooks/bulk_operations/finish", "bulk_operations/finish"],
     ["customers/data_request", dataRequest, "/webhooks/customers/data_request", "customers/data_request"],
     ["customers/redact", customersRedact, "/webhooks/customers/redact", "customers/redact"],
     ["shop/redact", shopRedact, "/webhooks/shop/redact", "shop/redact"],
@@ -88,6 +106,7 @@ describe("webhook verification", () => {
     expect(response.status).toBe(401);
     await h.settle();
     expect(await counts("hmac-shop", "hmac-shop.myshopify.com")).toEqual(before);
+    expect(h.edge.calls.filter((c) => c.method === "catalogEvent" || c.method === "bulkOperationFinished")).toEqual([]);
   });
 
   it("refuses a webhook without Shopify's headers (400) and a GET (405)", async () => {
@@ -110,45 +129,101 @@ describe("app/uninstalled", () => {
     await seedShopData("staying");
     const request = () => webhook({ topic: "app/uninstalled", path: "/webhooks/app/uninstalled", shop, payload: { id: 1, domain: shop }, id: "uninstall-1" });
     expect((await deliver(uninstalled, request())).status).toBe(200);
-    expect(await counts("leaving", shop)).toEqual({ sessions: 0, settings: 0, catalog: 0, profiles: 0, syncRuns: 0, deliveries: 1 });
+    expect(await counts("leaving", shop)).toEqual({ sessions: 0, settings: 0, catalog: 0, products: 0, selections: 0, profiles: 0, syncRuns: 0, deliveries: 1 });
     expect(h.edge.callsOf("forgetStore")).toContainEqual(["leaving"]);
     // The same delivery again, and a new delivery of the same event: both answered 200, nothing breaks.
     expect((await deliver(uninstalled, request())).status).toBe(200);
     expect((await deliver(uninstalled, webhook({ topic: "app/uninstalled", path: "/webhooks/app/uninstalled", shop, payload: {} }))).status).toBe(200);
     expect(await counts("leaving", shop)).toMatchObject({ sessions: 0, settings: 0, catalog: 0 });
     // Another shop is untouched.
-    expect(await counts("staying", "staying.myshopify.com")).toMatchObject({ sessions: 1, settings: 1, catalog: 1, profiles: 2 });
+    expect(await counts("staying", "staying.myshopify.com")).toMatchObject({ sessions: 1, settings: 1, catalog: 1, products: 1, selections: 1, profiles: 2 });
   });
 });
 
 describe("products/*", () => {
-  it("resyncs the catalog with the shop's offline session, in the background", async () => {
+  const events = (store: string) => h.edge.callsOf("catalogEvent").filter(([s]) => s === store);
+
+  it("hands the verified payload to the store's catalog sync in one call, with the header's event id and time", async () => {
     const shop = await installShop(h, "products-shop");
-    const response = await deliver(products, webhook({ topic: "products/update", path: "/webhooks/products", shop, payload: { id: 1 } }));
+    const payload = { id: 632910392, title: "IPod Nano - 8GB", updated_at: "2026-12-01T08:00:00-05:00", variants: [{ id: 808950810, price: "199.00" }] };
+    const response = await deliver(products, webhook({ topic: "products/update", path: "/webhooks/products", shop, payload, id: "wh-a", eventId: "ev-update-1", triggeredAt: "2026-12-01T13:00:00.5Z" }));
     expect(response.status).toBe(200);
+    expect(events("products-shop")).toEqual([["products-shop", { eventId: "ev-update-1", topic: "products/update", triggeredAt: "2026-12-01T13:00:00.5Z", payload }]]);
+    // Nothing else: no resync of the catalog, no background work left behind.
+    expect(h.edge.callsOf("startCatalogSync")).toEqual([]);
+    expect(h.edge.callsOf("refreshSnapshot")).toEqual([]);
     await h.settle();
-    const catalog = await prisma.catalog.findUniqueOrThrow({ where: { store: "products-shop" } });
-    expect(catalog.productCount).toBe(3);
-    const run = await prisma.catalogSyncRun.findFirstOrThrow({ where: { store: "products-shop" }, orderBy: { id: "desc" } });
-    expect(run).toMatchObject({ trigger: "webhook", state: "ok" });
-    expect(api.requests.at(-1)?.token).toBe("totally_real_token");
+    expect(await prisma.catalogSyncRun.count({ where: { store: "products-shop" } })).toBe(0);
   });
 
-  it("handles create, update and delete, and does not sync twice for one delivery", async () => {
+  it("create, update and delete each reach the edge under their topic; a redelivery is acknowledged as a duplicate", async () => {
     const shop = await installShop(h, "products-topics");
-    for (const topic of ["products/create", "products/update", "products/delete"]) {
-      expect((await deliver(products, webhook({ topic, path: "/webhooks/products", shop, payload: { id: 1 }, id: `same-${topic}` }))).status).toBe(200);
-      expect((await deliver(products, webhook({ topic, path: "/webhooks/products", shop, payload: { id: 1 }, id: `same-${topic}` }))).status).toBe(200);
+    for (const topic of ["products/create", "products/update", "products/delete"] as const) {
+      const deliverOnce = (id: string) => deliver(products, webhook({ topic, path: "/webhooks/products", shop, payload: { id: 7 }, id, eventId: `ev-${topic}` }));
+      expect((await deliverOnce(`first-${topic}`)).status).toBe(200);
+      // Shopify retries with the same event id (the webhook id may differ): 200 again, applied once.
+      expect((await deliverOnce(`retry-${topic}`)).status).toBe(200);
     }
-    await h.settle();
-    expect(await prisma.catalogSyncRun.count({ where: { store: "products-topics", trigger: "webhook" } })).toBe(3);
+    expect(events("products-topics").map(([, e]) => (e as { topic: string; eventId: string }).topic)).toEqual([
+      "products/create",
+      "products/create",
+      "products/update",
+      "products/update",
+      "products/delete",
+      "products/delete",
+    ]);
+    expect(h.edge.events.get("products-topics")?.map((e) => e.eventId)).toEqual(["ev-products/create", "ev-products/update", "ev-products/delete"]);
+  });
+
+  it("without the event id or time headers: the webhook id and the time of receipt stand in", async () => {
+    const shop = await installShop(h, "products-headers");
+    const before = Date.now();
+    await deliver(products, webhook({ topic: "products/delete", path: "/webhooks/products", shop, payload: { id: 9 }, id: "wh-no-event", eventId: null, triggeredAt: null }));
+    await deliver(products, webhook({ topic: "products/delete", path: "/webhooks/products", shop, payload: { id: 10 }, id: "wh-bad-time", triggeredAt: "yesterday" }));
+    const [first, second] = events("products-headers").map(([, e]) => e as { eventId: string; triggeredAt: string });
+    expect(first?.eventId).toBe("wh-no-event");
+    expect(Date.parse(first!.triggeredAt)).toBeGreaterThanOrEqual(before - 1000);
+    expect(Date.parse(second!.triggeredAt)).toBeGreaterThanOrEqual(before - 1000);
+  });
+
+  it("refuses a payload without a product id (400) and hands nothing on", async () => {
+    const shop = await installShop(h, "products-bad");
+    const response = await thrownResponse(() => deliver(products, webhook({ topic: "products/update", path: "/webhooks/products", shop, payload: { title: "no id" } })));
+    expect(response.status).toBe(400);
+    expect(events("products-bad")).toEqual([]);
+  });
+
+  it("answers 500 when the edge does not take the event, so Shopify delivers it again", async () => {
+    const shop = await installShop(h, "products-edge-down");
+    h.edge.failing = "service binding EDGE: connection refused";
+    try {
+      await expect(deliver(products, webhook({ topic: "products/update", path: "/webhooks/products", shop, payload: { id: 1 } }))).rejects.toThrow("connection refused");
+    } finally {
+      h.edge.failing = null;
+    }
   });
 
   it("does nothing for a shop without an offline session (not installed)", async () => {
     const response = await deliver(products, webhook({ topic: "products/create", path: "/webhooks/products", shop: "gone.myshopify.com", payload: { id: 1 } }));
     expect(response.status).toBe(200);
-    await h.settle();
-    expect(await prisma.catalogSyncRun.count({ where: { store: "gone" } })).toBe(0);
+    expect(events("gone")).toEqual([]);
+  });
+});
+
+describe("bulk_operations/finish", () => {
+  it("tells the store's catalog sync that its bulk operation ended, once per delivery", async () => {
+    const shop = await installShop(h, "bulk-shop");
+    const payload = { admin_graphql_api_id: "gid://shopify/BulkOperation/147595010", completed_at: "2026-12-01T08:10:00-05:00", created_at: "2026-12-01T08:00:00-05:00", error_code: null, status: "completed", type: "query" };
+    const request = () => webhook({ topic: "bulk_operations/finish", path: "/webhooks/bulk_operations/finish", shop, payload, id: "bulk-1" });
+    expect((await deliver(bulkFinish, request())).status).toBe(200);
+    expect((await deliver(bulkFinish, request())).status).toBe(200);
+    expect(h.edge.callsOf("bulkOperationFinished")).toEqual([["bulk-shop", { bulkOperationId: "gid://shopify/BulkOperation/147595010", status: "completed" }]]);
+  });
+
+  it("refuses a payload without the operation id (400)", async () => {
+    const shop = await installShop(h, "bulk-bad");
+    const response = await thrownResponse(() => deliver(bulkFinish, webhook({ topic: "bulk_operations/finish", path: "/webhooks/bulk_operations/finish", shop, payload: { status: "completed" } })));
+    expect(response.status).toBe(400);
   });
 });
 
@@ -187,7 +262,7 @@ describe("compliance webhooks", () => {
       const response = await deliver(shopRedact, webhook({ topic: "shop/redact", path: "/webhooks/shop/redact", shop, payload: { shop_id: 1, shop_domain: shop } }));
       expect(response.status).toBe(200);
     }
-    expect(await counts("redact-shop", shop)).toEqual({ sessions: 0, settings: 0, catalog: 0, profiles: 0, syncRuns: 0, deliveries: 0 });
+    expect(await counts("redact-shop", shop)).toEqual({ sessions: 0, settings: 0, catalog: 0, products: 0, selections: 0, profiles: 0, syncRuns: 0, deliveries: 0 });
     expect(h.edge.callsOf("forgetStore")).toContainEqual(["redact-shop"]);
   });
 });

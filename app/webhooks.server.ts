@@ -10,16 +10,22 @@ import { authenticate } from "./shopify.server";
  * The common path of every webhook route: verified by the library (bad HMAC → 401, missing headers →
  * 400, not POST → 405), checked against the topics the route handles, and acknowledged without
  * running again when Shopify redelivers the same webhook id. Handlers are written to be safe to run
- * twice anyway (deletes and resyncs); the delivery log only saves the repeated work. A handler that
- * throws answers 500, so Shopify retries later.
+ * twice anyway (deletes, idempotent edge calls); the delivery log only saves the repeated work. A
+ * handler that throws answers 500, so Shopify retries later.
  */
 export interface VerifiedWebhook {
   env: AppBindings;
-  waitUntil: (task: Promise<unknown>) => void;
   topic: string;
   shop: string;
   store: string;
   webhookId: string;
+  /**
+   * X-Shopify-Event-Id: the same for every delivery of one event (retries, and the same event sent
+   * to several subscriptions), unlike the webhook id. Falls back to the webhook id without it.
+   */
+  eventId: string;
+  /** X-Shopify-Triggered-At (ISO); the time of receipt when missing or unreadable. */
+  triggeredAt: string;
   payload: unknown;
   session: Session | undefined;
 }
@@ -36,7 +42,8 @@ export async function handleWebhook(
   options: WebhookRouteOptions,
   handler: (webhook: VerifiedWebhook) => Promise<void>,
 ): Promise<Response> {
-  const { topic, shop, webhookId, payload, session } = await authenticate.webhook(request, context);
+  const verified = await authenticate.webhook(request, context);
+  const { topic, shop, webhookId, payload, session } = verified;
   if (!options.topics.includes(topic)) {
     return new Response(`This endpoint does not handle ${topic}`, { status: 400 });
   }
@@ -46,14 +53,15 @@ export async function handleWebhook(
   if (record && (await prisma.webhookDelivery.findUnique({ where: { id: webhookId }, select: { id: true } }))) {
     return new Response(null, { status: 200 });
   }
-  const ctx = context.cloudflare.ctx;
   await handler({
     env,
-    waitUntil: (task) => ctx.waitUntil(task),
     topic,
     shop,
     store: await storeForShop(env, shop),
     webhookId,
+    // The library reads both headers for webhooks (not for "events" deliveries, which have no event id).
+    eventId: nonEmpty(verified.eventId) ?? webhookId,
+    triggeredAt: isoTime(verified.triggeredAt) ?? new Date().toISOString(),
     payload,
     session,
   });
@@ -61,6 +69,22 @@ export async function handleWebhook(
     await prisma.webhookDelivery.upsert({ where: { id: webhookId }, create: { id: webhookId, shop, topic }, update: {} });
   }
   return new Response(null, { status: 200 });
+}
+
+function nonEmpty(value: string | undefined): string | null {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : null;
+}
+
+/**
+ * The header's time as sent (Shopify's ISO time with up to nanoseconds), or null when it is missing
+ * or not a time: the HMAC covers only the body, so a header is checked before it orders anything.
+ */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+function isoTime(value: string | undefined): string | null {
+  const text = nonEmpty(value);
+  return text && ISO_TIME.test(text) && !Number.isNaN(Date.parse(text)) ? text : null;
 }
 
 /** The customer of a customers/* compliance payload (ids arrive as numbers). */

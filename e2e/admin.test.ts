@@ -6,13 +6,14 @@ import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AdminStack, startAdminStack } from "./helpers/admin-stack.ts";
 import { launchChromium } from "./helpers/chromium.ts";
+import { type FakeLlm, startFakeLlm } from "./helpers/journey-fake-llm.ts";
 
 /*
  * The merchant admin in a browser, against the real edge: the generator, the edge and the admin
  * Workers as `npm start` runs them (wrangler dev, one fresh persist directory with the demo shops
  * seeded), the admin in local mode, headless Chromium. Each page is opened, a setting is changed and
- * saved, and the edge's /s/<store> is seen serving the change. Screenshots go to e2e/artifacts/.
- * Ports 18300-18399 (admin range).
+ * saved, and the edge's /s/<store> is seen serving the change. The LLM is a fake OpenAI-compatible
+ * server (the only thing mocked). Screenshots go to e2e/artifacts/. Ports 18300-18399 (admin range).
  */
 
 const ARTIFACTS = fileURLToPath(new URL("./artifacts/", import.meta.url));
@@ -20,11 +21,14 @@ const STORE = "demo-apparel";
 const SHOP = "demo-apparel.myshopify.com";
 
 let stack: AdminStack;
+let llm: FakeLlm;
 let context: BrowserContext;
 let profileDir: string;
 
 beforeAll(async () => {
-  stack = await startAdminStack({ adminPort: 18310, adminInspectorPort: 18311, edgePort: 18312, edgeInspectorPort: 18313, generatorPort: 18314 });
+  // An LLM for the generator: only LLM pages are stored (ADR 0004), so "Regenerate" needs one.
+  llm = await startFakeLlm({ latencyMs: 200 });
+  stack = await startAdminStack({ adminPort: 18310, adminInspectorPort: 18311, edgePort: 18312, edgeInspectorPort: 18313, generatorPort: 18314, llm: { baseUrl: llm.baseUrl } });
   await mkdir(ARTIFACTS, { recursive: true });
   profileDir = await mkdtemp(join(tmpdir(), "wand-admin-chromium-"));
   context = await launchChromium(profileDir, { width: 1400, height: 1000 });
@@ -35,6 +39,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close();
   await stack?.stop();
+  await llm?.close();
   if (profileDir) await rm(profileDir, { recursive: true, force: true });
 });
 
@@ -107,7 +112,7 @@ describe("merchant admin (local mode) against the edge", () => {
       .poll(async () => (await page.getByText("Queued, generating in the background…").isVisible()) || (await page.getByText("Regenerated").isVisible()), { timeout: 20_000 })
       .toBe(true);
     await expect.poll(() => page.getByText("Regenerated", { exact: true }).isVisible(), { timeout: 90_000, interval: 1000 }).toBe(true);
-    expect(await page.getByText(/^New page generated .+ \((llm|template)\)\.$/).isVisible()).toBe(true);
+    expect(await page.getByText(/^New page generated .+ \(llm\)\.$/).isVisible()).toBe(true);
     await page.screenshot({ path: join(ARTIFACTS, "admin-preview.png"), fullPage: true });
 
     // A hostile persona in the URL: a 400 page with text, no markup from the request.
@@ -129,13 +134,16 @@ describe("merchant admin (local mode) against the edge", () => {
       expect(await table.getByText(persona, { exact: true }).count()).toBe(1);
     }
     expect(await page.getByText(/The edge worker did not answer/).count()).toBe(0);
-    expect(await page.getByText(/products · version/).textContent()).toMatch(/^\d+ products · version [0-9a-f]{16}$/);
+    // The seeded catalog: its rows are live, shown as imported (no Shopify sync ran), never as "Synced".
+    expect(await page.getByText("20 products live on the storefront.").isVisible()).toBe(true);
+    expect(await page.locator(".Polaris-Badge", { hasText: "Imported" }).count()).toBe(1);
+    expect(await page.locator(".Polaris-Badge", { hasText: /^Synced$/ }).count()).toBe(0);
     // After the Personas and Preview tests, minimalist pages were generated: figures and a trend.
     const minimalist = table.locator("tr", { hasText: "minimalist" });
     expect(await minimalist.locator(".Polaris-Badge", { hasText: "fresh" }).count()).toBe(1);
     expect(await minimalist.getByText(/^\d+ ms$/).count()).toBe(1);
     await page.getByRole("button", { name: "Refresh edge snapshot" }).click();
-    await expect.poll(() => page.getByText(/Demo shop: the edge snapshot was refreshed from D1/).isVisible(), { timeout: 20_000 }).toBe(true);
+    await expect.poll(() => page.getByText("Demo shop: the edge snapshot was refreshed from D1 (20 products).").isVisible(), { timeout: 20_000 }).toBe(true);
     // The page reloads its figures after the action: screenshot once the button is back.
     await expect.poll(() => page.getByRole("button", { name: "Refresh edge snapshot" }).isEnabled(), { timeout: 20_000 }).toBe(true);
     await page.waitForLoadState("networkidle");

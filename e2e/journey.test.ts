@@ -15,7 +15,9 @@ import { repoRoot, startStack, type Stack } from "./helpers/journey-stack.ts";
  * template page at once, a later visit the generated page from cache; each persona is reached through
  * the signal that selects it; the add-to-cart form posts the right variant with the persona for
  * attribution; axe-core finds nothing serious; every persona page of every demo store is kept as a
- * screenshot in e2e/artifacts/. The LLM is a fake OpenAI-compatible server (the only thing mocked).
+ * screenshot in e2e/artifacts/. The demo stores include demo-large (6,000 products as D1 rows), so
+ * the same journey runs on a catalog far past what one page or prompt can hold. The LLM is a fake
+ * OpenAI-compatible server (the only thing mocked).
  */
 
 const ARTIFACTS = resolve(repoRoot, "e2e/artifacts");
@@ -77,7 +79,7 @@ const ARRIVALS: { persona: Persona; signal: string; query: string; referer?: str
 ];
 
 describe.each(DEMO_STORES.map((d) => ({ ...d, data: loadDemoStore(d) })))("shopper journey on $store", ({ store, shopDomain, data }) => {
-  const variantIds = new Set(data.catalog.products.map((p) => p.firstVariantId));
+  const variantIds = new Set(data.products.map((p) => p.firstVariantId));
 
   it.each(ARRIVALS)("$persona through $signal: template first, then the generated page with a working cart form", async (arrival) => {
     const url = `${stack.edgeUrl}/s/${store}${arrival.query ? `?${arrival.query}` : ""}`;
@@ -99,6 +101,8 @@ describe.each(DEMO_STORES.map((d) => ({ ...d, data: loadDemoStore(d) })))("shopp
       expect(first.cache).toBe("miss");
       expect(first.source).toBe("template");
       expect(await page.locator("body").getAttribute("data-wand-persona")).toBe(arrival.persona);
+      // A bounded selection: the template page stays small whatever the catalog's size (ADR 0001).
+      expect((await first.response.body()).byteLength).toBeLessThanOrEqual(100_000);
       if (arrival.persona === "dealhunter") await expectAccessible(page, `${store} template page`);
 
       // A later visit: the generated page, from cache.

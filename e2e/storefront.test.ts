@@ -22,7 +22,7 @@ let edge: EdgeServer;
 let theme: ThemeServer;
 let context: BrowserContext;
 let profileDir: string;
-const catalog = loadDemoStore(DEMO).catalog;
+const catalog = loadDemoStore(DEMO).products;
 
 beforeAll(async () => {
   edge = await startEdge({
@@ -97,7 +97,7 @@ describe("theme app extension through the app proxy", () => {
     const { frame } = await openStorefront(page, "/");
     const card = frame.locator("article.card").filter({ has: frame.locator("button.add:not([disabled])") }).first();
     const handle = await card.getAttribute("data-wand-product");
-    const product = catalog.products.find((p) => p.handle === handle);
+    const product = catalog.find((p) => p.handle === handle);
     expect(product).toBeDefined();
     const persona = await frame.locator("body").getAttribute("data-wand-persona");
 

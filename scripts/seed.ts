@@ -1,8 +1,9 @@
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseSettingsRow, settingsToRow } from "../core/settings.ts";
-import { catalogKey, catalogObjectKey, settingsKey } from "../core/storage-keys.ts";
-import type { CatalogSnapshot, ShopSettings } from "../core/types.ts";
+import { selectionPrefix, settingsKey } from "../core/storage-keys.ts";
+import type { CatalogProduct, ShopSettings } from "../core/types.ts";
+import { countProducts, type RowsDb, upsertProducts } from "../edge-worker/src/catalog/product-rows.ts";
 import { loadDemoCatalogs } from "./demo/load-catalogs.ts";
 import { storageOnlyConfig } from "./cache/storage-config.ts";
 import { runToEnd } from "./process-group.ts";
@@ -11,8 +12,14 @@ import { runToEnd } from "./process-group.ts";
  * Seeds the local wrangler state that `npm start` (and the admin, and the cache CLI) share:
  * 1. `wrangler d1 migrations apply DB --local` (numbered SQL migrations, idempotent);
  * 2. per demo store: the ShopSettings row (inserted once — a merchant's later edits in the admin
- *    survive a restart), the Catalog row (rewritten when the sample CSV changed), and the snapshots
- *    the edge reads: KV `settings/<store>` and `catalog/<store>`, R2 `catalog/<store>.json`.
+ *    survive a restart), the catalog as D1 `Product` rows (written in batches by the edge's own
+ *    product-rows module; products the CSV no longer has are removed), the `Catalog` summary row
+ *    (product count, sync state ok), and the KV settings snapshot the edge reads;
+ * 3. the persona selections of each store are dropped (KV `selection/<store>/*` and the D1
+ *    `PersonaSelection` rows), so the edge computes them afresh from the rows on its first request.
+ *    A selection is a deterministic function of the catalog, so an unchanged catalog gets the same
+ *    selection back (same merchandising version: cached pages stay current).
+ * There is no catalog snapshot in KV or R2 any more: nothing loads a whole catalog.
  * Data goes in through wrangler's getPlatformProxy on the same persist directory (parameters are
  * bound, so no SQL is assembled from catalog text).
  *
@@ -25,12 +32,13 @@ export const DEFAULT_PERSIST_DIR = resolve(REPO_ROOT, ".wrangler/state");
 const wranglerBin = resolve(REPO_ROOT, "node_modules/.bin/wrangler");
 
 // The few binding methods used, typed structurally (scripts run on Node, without workerd types).
-interface Bindings {
-  DB: {
-    prepare(sql: string): { bind(...values: unknown[]): { run(): Promise<unknown>; first<T>(): Promise<T | null> } };
+export interface SeedBindings {
+  DB: RowsDb;
+  CACHE: {
+    put(key: string, value: string): Promise<void>;
+    delete(key: string): Promise<void>;
+    list(o: { prefix: string; cursor?: string }): Promise<{ keys: { name: string }[]; list_complete: boolean; cursor?: string }>;
   };
-  CACHE: { put(key: string, value: string): Promise<void> };
-  PAGES: { put(key: string, value: string, o?: { httpMetadata?: { contentType: string } }): Promise<unknown> };
 }
 
 export function quietWranglerEnv(): NodeJS.ProcessEnv {
@@ -45,8 +53,35 @@ export async function applyMigrations(persistDir: string): Promise<void> {
   await run(wranglerBin, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir, "-c", EDGE_CONFIG]);
 }
 
-/** Writes one store into D1 and its snapshots into KV and R2; returns the settings now in D1. */
-export async function seedStore(env: Bindings, settings: ShopSettings, catalog: CatalogSnapshot): Promise<ShopSettings> {
+export interface SeededStore {
+  settings: ShopSettings;
+  /** Live product rows of the store after seeding. */
+  productCount: number;
+  /** Rows of products the catalog no longer has, deleted. */
+  removed: number;
+}
+
+/** Rows a D1 statement changed (its result's meta.changes). */
+function changesOf(result: unknown): number {
+  const meta = typeof result === "object" && result !== null ? (result as { meta?: unknown }).meta : undefined;
+  const changes = typeof meta === "object" && meta !== null ? (meta as { changes?: unknown }).changes : undefined;
+  return typeof changes === "number" ? changes : 0;
+}
+
+/** Deletes every KV key under a prefix (a few per store: one selection per persona). */
+async function deletePrefix(cache: SeedBindings["CACHE"], prefix: string): Promise<void> {
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await cache.list(cursor ? { prefix, cursor } : { prefix });
+    for (const key of page.keys) await cache.delete(key.name);
+    if (page.list_complete || !page.cursor) return;
+    cursor = page.cursor;
+  }
+}
+
+/** Writes one store into D1 (settings once, product rows, summary) and its settings snapshot into KV. */
+export async function seedStore(env: SeedBindings, settings: ShopSettings, products: readonly CatalogProduct[]): Promise<SeededStore> {
+  const { store } = settings;
   const row = settingsToRow(settings);
   await env.DB.prepare(
     `INSERT INTO ShopSettings (store, shopName, shopDomain, installed, enabledPersonas, defaultPersona, brandVoice, colours, scope, holdoutPercent, settingsVersion)
@@ -54,24 +89,33 @@ export async function seedStore(env: Bindings, settings: ShopSettings, catalog: 
   )
     .bind(row.store, row.shopName, row.shopDomain, row.enabledPersonas, row.defaultPersona, row.brandVoice, row.colours, row.scope, row.holdoutPercent, row.settingsVersion)
     .run();
+
+  await upsertProducts(env.DB, store, products);
+  // The catalog is the CSV: rows of products it no longer has (and tombstones) go. One JSON parameter
+  // carries every id, so the statement stays small whatever the catalog's size.
+  const deleted = await env.DB.prepare("DELETE FROM Product WHERE store = ? AND productId NOT IN (SELECT value FROM json_each(?))")
+    .bind(store, JSON.stringify(products.map((p) => p.id)))
+    .run();
+  const removed = changesOf(deleted);
+  const productCount = await countProducts(env.DB, store);
+  // syncedAt as an ISO string, as the edge's catalog sync writes it (and Prisma reads it).
   await env.DB.prepare(
-    `INSERT INTO Catalog (store, version, products, productCount) VALUES (?, ?, ?, ?)
-     ON CONFLICT (store) DO UPDATE SET version = excluded.version, products = excluded.products,
-       productCount = excluded.productCount, syncedAt = CURRENT_TIMESTAMP, syncState = 'ok'
-     WHERE Catalog.version <> excluded.version`,
+    `INSERT INTO Catalog (store, productCount, syncedAt, syncState) VALUES (?, ?, ?, 'ok')
+     ON CONFLICT (store) DO UPDATE SET productCount = excluded.productCount, syncedAt = excluded.syncedAt, syncState = 'ok'`,
   )
-    .bind(catalog.store, catalog.version, JSON.stringify(catalog.products), catalog.products.length)
+    .bind(store, productCount, new Date().toISOString())
     .run();
 
-  // Snapshots from what D1 now holds (the merchant's settings if they changed them).
-  const stored = await env.DB.prepare("SELECT * FROM ShopSettings WHERE store = ?").bind(settings.store).first<Record<string, unknown>>();
+  // Selections are recomputed by the edge from the rows (see the header).
+  await env.DB.prepare("DELETE FROM PersonaSelection WHERE store = ?").bind(store).run();
+  await deletePrefix(env.CACHE, selectionPrefix(store));
+
+  // The settings snapshot from what D1 now holds (the merchant's settings if they changed them).
+  const stored = await env.DB.prepare("SELECT * FROM ShopSettings WHERE store = ?").bind(store).first<Record<string, unknown>>();
   const current = stored ? parseSettingsRow(stored) : settings;
   const installed = Boolean(stored?.installed ?? true);
-  const catalogText = JSON.stringify(catalog);
   if (installed) await env.CACHE.put(settingsKey(current.store), JSON.stringify(current));
-  await env.CACHE.put(catalogKey(catalog.store), catalogText);
-  await env.PAGES.put(catalogObjectKey(catalog.store), catalogText, { httpMetadata: { contentType: "application/json" } });
-  return current;
+  return { settings: current, productCount, removed };
 }
 
 export async function seedDemoStores(persistDir = DEFAULT_PERSIST_DIR, log: (line: string) => void = console.log): Promise<ShopSettings[]> {
@@ -81,13 +125,16 @@ export async function seedDemoStores(persistDir = DEFAULT_PERSIST_DIR, log: (lin
   // Storage bindings only: the full edge config would make workerd warn about DO classes it cannot see.
   const config = await storageOnlyConfig(EDGE_CONFIG);
   try {
-    const proxy = await getPlatformProxy<Bindings>({ configPath: config.path, persist: { path: join(persistDir, "v3") }, remoteBindings: false });
+    const proxy = await getPlatformProxy<SeedBindings>({ configPath: config.path, persist: { path: join(persistDir, "v3") }, remoteBindings: false });
     try {
       const seeded: ShopSettings[] = [];
       for (const demo of loadDemoCatalogs()) {
-        const settings = await seedStore(proxy.env, demo.settings, demo.catalog);
-        log(`seeded ${demo.demo.store}: ${demo.catalog.products.length} products, catalog ${demo.catalog.version}, settings v${settings.settingsVersion}`);
-        seeded.push(settings);
+        const started = performance.now();
+        const result = await seedStore(proxy.env, demo.settings, demo.products);
+        const ms = Math.round(performance.now() - started);
+        const removed = result.removed > 0 ? `, ${result.removed} removed` : "";
+        log(`seeded ${demo.demo.store}: ${result.productCount} products${removed}, settings v${result.settings.settingsVersion} (${ms} ms)`);
+        seeded.push(result.settings);
       }
       return seeded;
     } finally {

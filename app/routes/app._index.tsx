@@ -1,9 +1,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/cloudflare";
-import { useFetcher, useLoaderData } from "@remix-run/react";
+import { useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, DataTable, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { useEffect } from "react";
 import type { PersonaCacheState, PersonaStats } from "../../core/edge-api.ts";
 import { PERSONAS, type Persona } from "../../core/types.ts";
 import { requireAdmin } from "../admin-context.server";
+import { catalogStatus } from "../catalog-status";
+import { CatalogCard } from "../components/catalog-card";
 import { formatMs, formatTime } from "../components/format";
 import { Sparkline } from "../components/sparkline";
 import { db } from "../db.server";
@@ -11,20 +14,17 @@ import { tryEdge } from "../edge-call.server";
 import { edgeApi } from "../env.server";
 import { httpError } from "../http-error";
 import { loadSettings } from "../settings.server";
-import { API_VERSION } from "../shopify.server";
-import { syncShopCatalog } from "../sync-shop-catalog.server";
+
+/** While a full sync runs, the dashboard reloads its figures this often (progress bar). */
+const RUNNING_POLL_MS = 4000;
 
 export const loader = async ({ request, context }: LoaderFunctionArgs) => {
   const admin = await requireAdmin(request, context);
   const settings = await loadSettings(admin);
-  const prisma = db(admin.env);
   const edge = edgeApi(admin.env);
-  const [catalog, lastRun, cache, stats] = await Promise.all([
-    prisma.catalog.findUnique({
-      where: { store: admin.store },
-      select: { version: true, productCount: true, syncedAt: true, syncState: true },
-    }),
-    prisma.catalogSyncRun.findFirst({ where: { store: admin.store }, orderBy: { id: "desc" } }),
+  const [summary, sync, cache, stats] = await Promise.all([
+    db(admin.env).catalog.findUnique({ where: { store: admin.store }, select: { productCount: true, syncedAt: true, syncState: true } }),
+    tryEdge(() => edge.catalogSyncState(admin.store)),
     tryEdge(() => edge.cacheState(admin.store)),
     tryEdge(() => edge.stats(admin.store)),
   ]);
@@ -35,24 +35,17 @@ export const loader = async ({ request, context }: LoaderFunctionArgs) => {
     cache: cache.ok ? (cache.value.find((c) => c.persona === persona) ?? null) : null,
     stats: stats.ok ? (stats.value.find((s) => s.persona === persona) ?? null) : null,
   }));
+  // The catalog card says itself when the sync state is missing.
   const edgeError = !cache.ok ? cache.error : !stats.ok ? stats.error : null;
   return {
     mode: admin.mode,
     shopName: settings.shopName,
     settingsVersion: settings.settingsVersion,
-    catalog: catalog ? { ...catalog, syncedAt: catalog.syncedAt.toISOString() } : null,
-    lastRun: lastRun
-      ? {
-          trigger: lastRun.trigger,
-          state: lastRun.state,
-          startedAt: lastRun.startedAt.toISOString(),
-          finishedAt: lastRun.finishedAt?.toISOString() ?? null,
-          productCount: lastRun.productCount,
-          pages: lastRun.pages,
-          throttledMs: lastRun.throttledMs,
-          error: lastRun.error,
-        }
-      : null,
+    catalog: catalogStatus({
+      mode: admin.mode,
+      sync,
+      summary: summary ? { ...summary, syncedAt: summary.syncedAt.toISOString() } : null,
+    }),
     personas,
     edgeError,
   };
@@ -64,17 +57,21 @@ export const action = async ({ request, context }: ActionFunctionArgs): Promise<
   const admin = await requireAdmin(request, context);
   const form = await request.formData();
   if (form.get("intent") !== "sync") throw httpError(400, "Unknown action.");
+  const edge = edgeApi(admin.env);
   if (admin.mode === "local") {
-    // The demo catalogs come from the sample CSVs, not from Shopify: refresh the edge from D1 only.
-    const refreshed = await tryEdge(() => edgeApi(admin.env).refreshSnapshot(admin.store));
+    // The demo catalogs come from the sample CSVs, not from Shopify: the edge only re-reads D1.
+    const refreshed = await tryEdge(() => edge.refreshSnapshot(admin.store));
     return refreshed.ok
-      ? { ok: true, message: `Demo shop: the edge snapshot was refreshed from D1 (catalog ${refreshed.value.catalogVersion ?? "none"}).` }
+      ? { ok: true, message: `Demo shop: the edge snapshot was refreshed from D1 (${refreshed.value.productCount.toLocaleString("en-US")} products).` }
       : { ok: false, message: `The edge did not refresh: ${refreshed.error}` };
   }
-  const result = await syncShopCatalog(admin.env, { session: admin.session, store: admin.store, trigger: "manual", apiVersion: API_VERSION });
-  if (!result.ok) return { ok: false, message: `Catalog sync failed: ${result.error}` };
-  const edgeNote = result.snapshotRefreshed ? "" : " The edge has not taken the new catalog yet.";
-  return { ok: true, message: `Synced ${result.productCount} products (${result.pages} pages), catalog ${result.version}.${edgeNote}` };
+  // The sync runs in the store's CatalogSync Durable Object; this only starts (or joins) it.
+  const started = await tryEdge(() => edge.startCatalogSync(admin.store, admin.shopDomain, "manual"));
+  if (!started.ok) return { ok: false, message: `The catalog sync did not start: ${started.error}` };
+  const state = started.value;
+  if (state.state === "error") return { ok: false, message: `The catalog sync did not start: ${state.error ?? "no reason given"}` };
+  if (state.state !== "running") return { ok: false, message: `The catalog sync did not start (state: ${state.state}).` };
+  return { ok: true, message: "Catalog sync running in the background: its progress shows on this page." };
 };
 
 const CACHE_TONE = { fresh: "success", stale: "warning", missing: "critical" } as const;
@@ -107,7 +104,14 @@ function statsCells(stats: PersonaStats | null, persona: Persona) {
 export default function Dashboard() {
   const data = useLoaderData<typeof loader>();
   const sync = useFetcher<typeof action>();
+  const revalidator = useRevalidator();
   const syncing = sync.state !== "idle";
+  const running = data.catalog.kind === "running";
+  useEffect(() => {
+    if (!running || revalidator.state !== "idle") return;
+    const timer = setTimeout(() => revalidator.revalidate(), RUNNING_POLL_MS);
+    return () => clearTimeout(timer);
+  }, [running, revalidator]);
   const rows = data.personas.map((p) => [
     <InlineStack key="name" gap="100" wrap={false}>
       <Text as="span" fontWeight="semibold">
@@ -120,8 +124,22 @@ export default function Dashboard() {
     p.cache?.generatedAt ? `${formatTime(p.cache.generatedAt)} · ${p.cache.source ?? "?"}` : "—",
     ...statsCells(p.stats, p.persona),
   ]);
-  const catalog = data.catalog;
-  const run = data.lastRun;
+  const local = data.mode === "local";
+  const syncForm = (
+    <BlockStack gap="200">
+      <sync.Form method="post">
+        <input type="hidden" name="intent" value="sync" />
+        <Button submit loading={syncing} disabled={!local && !data.catalog.canSync}>
+          {local ? "Refresh edge snapshot" : data.catalog.canSync ? "Sync catalog now" : "Sync running…"}
+        </Button>
+      </sync.Form>
+      {sync.data ? (
+        <Banner tone={sync.data.ok ? "info" : "critical"}>
+          <p>{sync.data.message}</p>
+        </Banner>
+      ) : null}
+    </BlockStack>
+  );
   return (
     <Page fullWidth title="Dashboard" subtitle={`${data.shopName} · settings version ${data.settingsVersion}`}>
       <Layout>
@@ -147,51 +165,7 @@ export default function Dashboard() {
           </Card>
         </Layout.Section>
         <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                Catalog
-              </Text>
-              {catalog ? (
-                <BlockStack gap="100">
-                  <Text as="p">
-                    {catalog.productCount} products · version <code>{catalog.version}</code>
-                  </Text>
-                  <Text as="p" tone="subdued">
-                    Synced {formatTime(catalog.syncedAt)}
-                  </Text>
-                  <InlineStack gap="100">
-                    <Text as="span">Sync state:</Text>
-                    <Badge tone={catalog.syncState === "ok" ? "success" : catalog.syncState === "syncing" ? "attention" : "critical"}>
-                      {catalog.syncState}
-                    </Badge>
-                  </InlineStack>
-                </BlockStack>
-              ) : (
-                <Text as="p">No catalog yet: the first sync runs after install.</Text>
-              )}
-              {run ? (
-                <Text as="p" tone="subdued">
-                  Last sync ({run.trigger}): {run.state}
-                  {run.productCount !== null ? `, ${run.productCount} products` : ""}
-                  {run.pages > 0 ? ` in ${run.pages} pages` : ""}
-                  {run.throttledMs > 0 ? `, waited ${run.throttledMs} ms for rate limits` : ""}
-                  {run.error ? ` — ${run.error}` : ""}
-                </Text>
-              ) : null}
-              <sync.Form method="post">
-                <input type="hidden" name="intent" value="sync" />
-                <Button submit loading={syncing}>
-                  {data.mode === "local" ? "Refresh edge snapshot" : "Sync catalog now"}
-                </Button>
-              </sync.Form>
-              {sync.data ? (
-                <Banner tone={sync.data.ok ? "success" : "critical"}>
-                  <p>{sync.data.message}</p>
-                </Banner>
-              ) : null}
-            </BlockStack>
-          </Card>
+          <CatalogCard status={data.catalog} action={syncForm} />
         </Layout.Section>
       </Layout>
     </Page>

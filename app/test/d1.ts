@@ -18,8 +18,12 @@ export function splitSql(sql: string): string[] {
     .filter((s) => s.length > 0);
 }
 
-export async function applyMigrations(db: D1Database): Promise<string[]> {
-  const files = (await readdir(MIGRATIONS_DIR)).filter((f) => f.endsWith(".sql")).sort();
+/** Applies the migrations in file order; `o.before` stops ahead of that file (to test a migration on old data). */
+export async function applyMigrations(db: D1Database, o: { after?: string; before?: string } = {}): Promise<string[]> {
+  const files = (await readdir(MIGRATIONS_DIR))
+    .filter((f) => f.endsWith(".sql"))
+    .sort()
+    .filter((f) => (o.after === undefined || f > o.after) && (o.before === undefined || f < o.before));
   for (const file of files) {
     const statements = splitSql(await readFile(`${MIGRATIONS_DIR}${file}`, "utf8"));
     await db.batch(statements.map((s) => db.prepare(s)));
@@ -33,8 +37,8 @@ export interface TestD1 {
   dispose: () => Promise<void>;
 }
 
-export async function createTestD1(): Promise<TestD1> {
+export async function createTestD1(o: { before?: string } = {}): Promise<TestD1> {
   const proxy = await getPlatformProxy<{ DB: D1Database }>({ configPath: CONFIG, persist: false });
-  const migrations = await applyMigrations(proxy.env.DB);
+  const migrations = await applyMigrations(proxy.env.DB, o);
   return { db: proxy.env.DB, migrations, dispose: () => proxy.dispose() };
 }

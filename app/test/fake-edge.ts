@@ -1,4 +1,14 @@
-import type { EdgeApiContract, EnqueueResult, PersonaCacheState, PersonaStats, PreviewResult } from "../../core/edge-api.ts";
+import type {
+  CatalogSyncState,
+  CatalogSyncTrigger,
+  EdgeApiContract,
+  EnqueueResult,
+  LlmStatus,
+  PersonaCacheState,
+  PersonaStats,
+  PreviewResult,
+  ProductEvent,
+} from "../../core/edge-api.ts";
 import { parseSettingsRow } from "../../core/settings.ts";
 import { PERSONAS, type Persona, type PersonaSignals, type ShopSettings } from "../../core/types.ts";
 
@@ -14,6 +24,13 @@ export class FakeEdge implements EdgeApiContract {
   /** The snapshot the edge would serve, per store (what refreshSnapshot last read from D1). */
   readonly snapshots = new Map<string, ShopSettings>();
   failing: string | null = null;
+  /**
+   * The catalog sync state per store as a test sets it; a store without one reads as never synced,
+   * with the live products counted from D1's Product rows (what the real CatalogSync reports).
+   */
+  readonly syncStates = new Map<string, CatalogSyncState>();
+  /** Product events accepted per store (after de-duplication by event id). */
+  readonly events = new Map<string, ProductEvent[]>();
   private readonly pending = new Set<string>();
   private readonly generated = new Map<string, string>();
 
@@ -34,8 +51,51 @@ export class FakeEdge implements EdgeApiContract {
     if (!row) throw new Error(`store ${store} is unknown or not installed`);
     const settings = parseSettingsRow(row);
     this.snapshots.set(store, settings);
-    const catalog = await this.db.prepare("SELECT version FROM Catalog WHERE store = ?").bind(store).first<{ version: string }>();
-    return { settingsVersion: settings.settingsVersion, catalogVersion: catalog?.version ?? null };
+    return { settingsVersion: settings.settingsVersion, productCount: await this.liveProducts(store) };
+  }
+
+  private async liveProducts(store: string): Promise<number> {
+    const row = await this.db.prepare("SELECT count(*) AS n FROM Product WHERE store = ? AND deleted = 0").bind(store).first<{ n: number }>();
+    return row?.n ?? 0;
+  }
+
+  async catalogSyncState(store: string): Promise<CatalogSyncState> {
+    this.record("catalogSyncState", [store]);
+    const state = this.syncStates.get(store) ?? idleSyncState(await this.liveProducts(store));
+    return { ...state, pendingEvents: state.pendingEvents + (this.events.get(store)?.length ?? 0) };
+  }
+
+  async startCatalogSync(store: string, shopDomain: string, trigger: CatalogSyncTrigger): Promise<CatalogSyncState> {
+    this.record("startCatalogSync", [store, shopDomain, trigger]);
+    const current = this.syncStates.get(store) ?? idleSyncState(await this.liveProducts(store));
+    // A sync already running is joined, as the real Durable Object does.
+    if (current.state === "running") return current;
+    const running: CatalogSyncState = {
+      ...current,
+      state: "running",
+      trigger,
+      mode: null,
+      productsSynced: 0,
+      productsTotal: null,
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      error: null,
+    };
+    this.syncStates.set(store, running);
+    return running;
+  }
+
+  async catalogEvent(store: string, event: ProductEvent): Promise<{ status: "queued" | "duplicate" }> {
+    this.record("catalogEvent", [store, event]);
+    const seen = this.events.get(store) ?? [];
+    if (seen.some((e) => e.eventId === event.eventId)) return { status: "duplicate" };
+    seen.push(event);
+    this.events.set(store, seen);
+    return { status: "queued" };
+  }
+
+  async bulkOperationFinished(store: string, o: { bulkOperationId: string; status: string }): Promise<void> {
+    this.record("bulkOperationFinished", [store, o]);
   }
 
   async cacheState(store: string): Promise<PersonaCacheState[]> {
@@ -49,8 +109,14 @@ export class FakeEdge implements EdgeApiContract {
         this.pending.delete(key);
         this.generated.set(key, new Date(Date.now() + 1000).toISOString());
       }
-      return { persona, enabled: true, state: generatedAt ? "fresh" : "missing", key, generatedAt, source: generatedAt ? "llm" : null, queued };
+      return { persona, enabled: true, state: generatedAt ? "fresh" : "missing", key, generatedAt, source: generatedAt ? "llm" : null, queued, waitingReason: null, waitingSince: null };
     });
+  }
+
+  /** The pool's LLM breaker: closed, as with an LLM that answers. */
+  async llmStatus(): Promise<LlmStatus> {
+    this.record("llmStatus", []);
+    return { state: "closed", since: new Date(0).toISOString(), consecutiveFailures: 0, lastReason: null, lastError: null, lastFailureAt: null, retryAt: null, openedCount: 0, templateMode: false };
   }
 
   async stats(store: string): Promise<PersonaStats[]> {
@@ -101,9 +167,27 @@ export class FakeEdge implements EdgeApiContract {
   async forgetStore(store: string): Promise<void> {
     this.record("forgetStore", [store]);
     this.snapshots.delete(store);
+    this.syncStates.delete(store);
+    this.events.delete(store);
   }
 
   async forgetShopper(store: string, shopperId: string): Promise<void> {
     this.record("forgetShopper", [store, shopperId]);
   }
+}
+
+export function idleSyncState(liveProducts = 0): CatalogSyncState {
+  return {
+    state: "idle",
+    trigger: null,
+    mode: null,
+    productsSynced: 0,
+    productsTotal: null,
+    startedAt: null,
+    finishedAt: null,
+    error: null,
+    liveProducts,
+    lastGoodAt: null,
+    pendingEvents: 0,
+  };
 }

@@ -28,6 +28,8 @@ export interface AdminStackOptions {
   edgePort: number;
   edgeInspectorPort: number;
   generatorPort: number;
+  /** An OpenAI-compatible LLM for the generator (without one it runs in template mode, and no page is ever stored). */
+  llm?: { baseUrl: string } | null;
 }
 
 const bin = (name: string) => resolve(repoRoot, "node_modules/.bin", name);
@@ -57,7 +59,7 @@ export async function startAdminStack(o: AdminStackOptions): Promise<AdminStack>
   };
   try {
     await buildAdmin(log);
-    edge = await startStack({ edgePort: o.edgePort, generatorPort: o.generatorPort, inspectorPort: o.edgeInspectorPort, opsToken: "e2e-admin-ops-token" });
+    edge = await startStack({ edgePort: o.edgePort, generatorPort: o.generatorPort, inspectorPort: o.edgeInspectorPort, opsToken: "e2e-admin-ops-token", llm: o.llm ?? null });
     const adminProcess = spawnGroup(
       bin("wrangler"),
       [

@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { CatalogSnapshot, ShopSettings } from "../../core/types.ts";
+import type { CatalogProduct, ShopSettings } from "../../core/types.ts";
 import { storageOnlyConfig } from "../../scripts/cache/storage-config.ts";
 import { spawnGroup, stopGroup, waitForHttp } from "../../scripts/process-group.ts";
-import { seedDemoStores, seedStore } from "../../scripts/seed.ts";
+import { type SeedBindings, seedDemoStores, seedStore } from "../../scripts/seed.ts";
 import { startDispatcher } from "./journey-dispatcher.ts";
 
 /**
@@ -91,7 +91,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     rmSync(persistDir, { recursive: true, force: true });
   };
   try {
-    // Exactly what `npm start` seeds (scripts/seed.ts): migrations, demo stores in D1, KV and R2.
+    // Exactly what `npm start` seeds (scripts/seed.ts): migrations, the demo stores' settings and
+    // product rows in D1, their settings snapshots in KV.
     await seedDemoStores(persistDir, (line) => log.push(`[seed] ${line}\n`));
     await options.afterSeed?.(persistDir);
 
@@ -149,7 +150,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   }
 }
 
-type StoreData = { settings: ShopSettings; catalog: CatalogSnapshot };
+type StoreData = { settings: ShopSettings; products: readonly CatalogProduct[] };
 
 /** Seeds more stores into a persist directory (as scripts/seed.ts seeds the demo stores), before the edge starts. */
 export async function addStoresToState(persistDir: string, stores: StoreData[]): Promise<void> {
@@ -157,9 +158,9 @@ export async function addStoresToState(persistDir: string, stores: StoreData[]):
   const { getPlatformProxy } = await import("wrangler");
   const config = await storageOnlyConfig(EDGE_CONFIG);
   try {
-    const proxy = await getPlatformProxy<Parameters<typeof seedStore>[0]>({ configPath: config.path, persist: { path: join(persistDir, "v3") }, remoteBindings: false });
+    const proxy = await getPlatformProxy<SeedBindings>({ configPath: config.path, persist: { path: join(persistDir, "v3") }, remoteBindings: false });
     try {
-      for (const store of stores) await seedStore(proxy.env, store.settings, store.catalog);
+      for (const store of stores) await seedStore(proxy.env, store.settings, store.products);
     } finally {
       await proxy.dispose();
     }

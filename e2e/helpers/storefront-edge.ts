@@ -3,13 +3,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEMO_STORES } from "../../core/demo-stores.ts";
+import { productToRow } from "../../edge-worker/src/catalog/product-rows.ts";
 import { loadDemoStore } from "../../scripts/demo/load-catalogs.ts";
 import { runToEnd, spawnGroup, stopGroup, waitForHttp } from "../../scripts/process-group.ts";
 
 /**
  * The edge worker under `wrangler dev` for the storefront end-to-end tests: a fresh `--persist-to`
- * directory, D1 migrated and seeded with the demo-apparel store (settings and catalog; the edge
- * builds its KV snapshots from D1 on first read), extra SQL if a test needs it, and a port of the
+ * directory, D1 migrated and seeded with the demo-apparel store (settings, product rows and the
+ * catalog summary; the edge builds its KV snapshots and persona selections from D1 on first read),
+ * extra SQL if a test needs it, and a port of the
  * storefront range. Stopped by its process-group id, which also ends the workerd it started.
  */
 
@@ -19,13 +21,21 @@ const CONFIG = join(ROOT, "edge-worker/wrangler.jsonc");
 
 export const DEMO = DEMO_STORES.find((d) => d.store === "demo-apparel")!;
 
-const sql = (value: string | number): string => (typeof value === "number" ? String(value) : `'${value.replace(/'/g, "''")}'`);
+const sql = (value: string | number | null): string =>
+  value === null ? "NULL" : typeof value === "number" ? String(value) : `'${value.replace(/'/g, "''")}'`;
 
+/** The demo store as D1 rows, in the columns the edge's product-rows module writes. */
 export function demoSeedSql(): string {
-  const { catalog } = loadDemoStore(DEMO);
+  const { products } = loadDemoStore(DEMO);
+  const rows = products.map((p) => {
+    const row = productToRow(DEMO.store, p);
+    const columns = Object.keys(row) as (keyof typeof row)[];
+    return `INSERT INTO Product (${columns.join(", ")}) VALUES (${columns.map((c) => sql(row[c])).join(", ")});`;
+  });
   return [
     `INSERT INTO ShopSettings (store, shopDomain, shopName) VALUES (${sql(DEMO.store)}, ${sql(DEMO.shopDomain)}, ${sql(DEMO.shopName)});`,
-    `INSERT INTO Catalog (store, version, products, productCount) VALUES (${sql(catalog.store)}, ${sql(catalog.version)}, ${sql(JSON.stringify(catalog.products))}, ${catalog.products.length});`,
+    ...rows,
+    `INSERT INTO Catalog (store, productCount) VALUES (${sql(DEMO.store)}, ${products.length});`,
   ].join("\n");
 }
 
