@@ -1,4 +1,4 @@
-import type { Persona, PersonaDecision, PersonaSignals } from "./types.ts";
+import type { FallbackReason, Persona, PersonaDecision, PersonaSignals } from "./types.ts";
 
 /**
  * The RPC surface the edge worker offers the admin app and the cache CLI through a service binding
@@ -7,12 +7,45 @@ import type { Persona, PersonaDecision, PersonaSignals } from "./types.ts";
 export interface PersonaCacheState {
   persona: Persona;
   enabled: boolean;
-  /** fresh: the current variant is cached; stale: only an older variant; missing: nothing yet. */
+  /**
+   * Counted over LLM pages only — a fallback (template) is never the key's page
+   * (docs/decisions/0004-fallbacks-and-llm-breaker.md):
+   * fresh: the current variant's LLM page is cached; stale: only an older variant's LLM page (served
+   * until the new one is written); missing: no LLM page, shoppers get the template.
+   */
   state: "fresh" | "stale" | "missing";
   key: string;
+  /** When the LLM page served (fresh or stale) was generated; null when none. */
   generatedAt: string | null;
+  /** What shoppers get now: "llm" (fresh or stale LLM page) or "template" (state missing). */
   source: "llm" | "template" | null;
   queued: boolean;
+  /** Why the key's job is waiting: the generator's last fallback reason for it, or "breaker_open"; null when not waiting. */
+  waitingReason: FallbackReason | "breaker_open" | null;
+  /** Since when (ISO) the key's job has been waiting for the LLM (its first fallback); null when not waiting. */
+  waitingSince: string | null;
+}
+
+/** The pool's LLM circuit breaker (edge-worker/src/llm-breaker.ts), one for all pool members. */
+export type LlmBreakerState = "closed" | "open" | "half-open";
+
+export interface LlmStatus {
+  /** closed: calls go through; open: no member calls the generator until retryAt; half-open: one probe call is allowed. */
+  state: LlmBreakerState;
+  /** When (ISO) the breaker entered this state. */
+  since: string;
+  /** Transient LLM failures in a row (reset by any answer of the LLM). */
+  consecutiveFailures: number;
+  /** The last transient failure: its fallback reason and the generator's words; null when none yet. */
+  lastReason: FallbackReason | null;
+  lastError: string | null;
+  lastFailureAt: string | null;
+  /** When open: when the half-open probe may go (ISO); else null. */
+  retryAt: string | null;
+  /** Times the breaker has opened since the edge's storage began. */
+  openedCount: number;
+  /** The generator answered template_mode (no LLM_API_KEY) more recently than it answered with the LLM. */
+  templateMode: boolean;
 }
 
 export interface PersonaStats {
@@ -90,6 +123,8 @@ export interface EdgeApiContract {
   bulkOperationFinished(store: string, o: { bulkOperationId: string; status: string }): Promise<void>;
   catalogSyncState(store: string): Promise<CatalogSyncState>;
   cacheState(store: string): Promise<PersonaCacheState[]>;
+  /** The LLM circuit breaker shared by the generation pool (not per store). */
+  llmStatus(): Promise<LlmStatus>;
   stats(store: string): Promise<PersonaStats[]>;
   preview(store: string, persona: Persona, signals?: PersonaSignals): Promise<PreviewResult>;
   regenerate(store: string, persona: Persona): Promise<EnqueueResult>;

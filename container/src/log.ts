@@ -11,8 +11,25 @@ export function logEvent(sink: LogSink, event: string, fields: Record<string, un
   sink(JSON.stringify({ time: new Date().toISOString(), level, event, ...fields }));
 }
 
-/** The one structured line per generation: what was asked, what came out, what it cost. */
-export function logGeneration(sink: LogSink, request: GenerateRequest, result: GenerationResult, extra: { productsPlaced: number }): void {
+/** The pool's LLM circuit breaker as the request header `X-Wand-Breaker` states it (edge-worker/src/llm-breaker.ts). */
+export const BREAKER_HEADER = "x-wand-breaker";
+const BREAKER_STATES = new Set(["closed", "open", "half-open"]);
+
+/** The header's value if it names a breaker state, else null (absent, or not from the pool). */
+export function breakerStateOf(header: string | undefined): string | null {
+  return header !== undefined && BREAKER_STATES.has(header) ? header : null;
+}
+
+/**
+ * The one structured line per generation: what was asked, what came out, what it cost, why it is a
+ * fallback (null for an LLM page) and the pool's breaker state when the call was made.
+ */
+export function logGeneration(
+  sink: LogSink,
+  request: GenerateRequest,
+  result: GenerationResult,
+  extra: { productsPlaced: number; breaker?: string | null },
+): void {
   logEvent(sink, "generation", {
     key: request.job.key,
     store: request.job.store,
@@ -20,6 +37,8 @@ export function logGeneration(sink: LogSink, request: GenerateRequest, result: G
     attempt: request.job.attempt,
     queuedMs: Math.max(0, Date.now() - request.job.enqueuedAt),
     source: result.source,
+    fallback: result.fallback,
+    breaker: extra.breaker ?? null,
     model: result.model,
     durationMs: result.durationMs,
     promptTokens: result.usage.promptTokens,

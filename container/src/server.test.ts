@@ -52,6 +52,32 @@ describe("template mode", () => {
   });
 });
 
+describe("the generation log line", () => {
+  it("carries the fallback reason and the pool's breaker state from X-Wand-Breaker", async () => {
+    const before = generator.logs.length;
+    const res = await fetch(`${generator.url}/generate`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-wand-breaker": "half-open" },
+      body: JSON.stringify(generateBody("loyalist")),
+    });
+    expect(res.status).toBe(200);
+    await res.json();
+    const line = JSON.parse(generator.logs.slice(before).find((l) => l.includes('"generation"'))!) as Record<string, unknown>;
+    expect(line).toMatchObject({ event: "generation", persona: "loyalist", source: "template", fallback: "template_mode", breaker: "half-open" });
+
+    // No header (or one that names no state) logs null rather than whatever was sent.
+    const count = generator.logs.length;
+    await generator.generate(generateBody("loyalist"));
+    await fetch(`${generator.url}/generate`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-wand-breaker": "<script>" },
+      body: JSON.stringify(generateBody("loyalist")),
+    }).then((r) => r.text());
+    const lines = generator.logs.slice(count).map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.event === "generation");
+    expect(lines.map((l) => l.breaker)).toEqual([null, null]);
+  });
+});
+
 describe("bad requests are 400 with the reason", () => {
   it("invalid JSON", async () => {
     const { status, json } = await generator.post('{"job": {');

@@ -4,7 +4,7 @@ import type { GeneratorEnv } from "./env.ts";
 import { generatePage } from "./generate.ts";
 import { HttpError } from "./http-error.ts";
 import type { LlmClient } from "./llm-client.ts";
-import { logEvent, logGeneration, type LogSink } from "./log.ts";
+import { BREAKER_HEADER, breakerStateOf, logEvent, logGeneration, type LogSink } from "./log.ts";
 import { describeIssues, generateRequestSchema } from "./request-schema.ts";
 
 /**
@@ -42,7 +42,7 @@ export function createApp(deps: AppDeps): express.Express {
       if (!res.writableFinished) gone.abort();
     });
     const { result, productsPlaced } = await generatePage(request, { llm: deps.llm, env: deps.env, signal: gone.signal });
-    logGeneration(deps.log, request, result, { productsPlaced });
+    logGeneration(deps.log, request, result, { productsPlaced, breaker: breakerStateOf(req.header(BREAKER_HEADER)) });
     res.json(result);
   });
 

@@ -1,14 +1,15 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { cacheKeyPrefix, isStoreId } from "../../core/cache-key.ts";
-import type { EdgeApiContract, EnqueueResult, PersonaCacheState, PersonaStats, PreviewResult } from "../../core/edge-api.ts";
+import type { EdgeApiContract, EnqueueResult, LlmStatus, PersonaCacheState, PersonaStats, PreviewResult } from "../../core/edge-api.ts";
 import type { CatalogSyncState, CatalogSyncTrigger, ProductEvent } from "../../core/edge-api.ts";
 import { hashString } from "../../core/hash.ts";
 import { latestPageKey, settingsKey, type PageMeta } from "../../core/storage-keys.ts";
-import { PERSONAS, isPersona, type Persona, type PersonaSignals, type ShopSettings } from "../../core/types.ts";
+import { FALLBACK_REASONS, PERSONAS, isPersona, type FallbackReason, type Persona, type PersonaSignals, type ShopSettings } from "../../core/types.ts";
 import { detectPersona } from "../../core/persona.ts";
 import { countProducts, forgetProducts } from "./catalog/product-rows.ts";
 import { forgetSelections } from "./catalog/selection-store.ts";
-import { forgetPages } from "./page-cache.ts";
+import { llmBreaker } from "./llm-breaker.ts";
+import { forgetPages, isLlmPage } from "./page-cache.ts";
 import { allPoolMembers, forgetRecentEnqueues, poolMemberFor } from "./pool-routing.ts";
 import { currentVariant, expandedHtml, generationJob, resolvePersonaPage } from "./shopper-page.ts";
 import { flushStats, mergeStats } from "./stats.ts";
@@ -29,8 +30,8 @@ export class EdgeApi extends WorkerEntrypoint<Env> implements EdgeApiContract {
 
   async cacheState(store: string): Promise<PersonaCacheState[]> {
     const settings = await this.settingsOf(store);
-    const pending = new Set(
-      (await Promise.all(allPoolMembers(this.env).map((m) => m.pending(store)))).flat(),
+    const pending = new Map(
+      (await Promise.all(allPoolMembers(this.env).map((m) => m.pendingJobs(store)))).flat().map((j) => [j.key, j] as const),
     );
     return Promise.all(
       PERSONAS.map(async (persona): Promise<PersonaCacheState> => {
@@ -38,20 +39,31 @@ export class EdgeApi extends WorkerEntrypoint<Env> implements EdgeApiContract {
         const selection = await loadSelection(this.env, store, persona, this.ctx);
         const variant = currentVariant(settings, selection);
         const key = generationJob({ settings: { ...settings, scope: "persona" }, selection, persona, variant }).key;
-        const [exact, latest] = await Promise.all([this.env.PAGES.head(key), this.env.PAGES.head(latestPageKey(store, persona))]);
+        const [exactHead, latestHead] = await Promise.all([this.env.PAGES.head(key), this.env.PAGES.head(latestPageKey(store, persona))]);
+        // Only LLM pages count: a template stored by older code is neither fresh nor stale.
+        const exact = isLlmPage(exactHead) ? exactHead : null;
+        const latest = isLlmPage(latestHead) ? latestHead : null;
         const found = exact ?? latest;
         const meta = found?.customMetadata as Partial<PageMeta> | undefined;
+        const job = pending.get(key);
+        const waitReason = job?.waitReason ?? null;
         return {
           persona,
           enabled: settings.enabledPersonas.includes(persona),
           state: exact ? "fresh" : latest ? (meta?.key === key ? "fresh" : "stale") : "missing",
           key,
           generatedAt: found ? (meta?.generatedAt ?? found.uploaded.toISOString()) : null,
-          source: meta?.source === "llm" || meta?.source === "template" ? meta.source : null,
-          queued: pending.has(key),
+          source: found ? "llm" : "template",
+          queued: job !== undefined,
+          waitingReason: waitReason === "breaker_open" || FALLBACK_REASONS.includes(waitReason as FallbackReason) ? (waitReason as FallbackReason | "breaker_open") : null,
+          waitingSince: waitReason !== null && job?.waitingSince != null ? new Date(job.waitingSince).toISOString() : null,
         };
       }),
     );
+  }
+
+  async llmStatus(): Promise<LlmStatus> {
+    return llmBreaker(this.env).status();
   }
 
   async stats(store: string): Promise<PersonaStats[]> {

@@ -35,5 +35,8 @@ describe("generator transport", () => {
     await expect(client.generate({ job, selection, settings })).rejects.toThrow(/fallback must be set exactly when source is template/);
     await generator(store).behave("ok");
     expect(await client.generate({ job, selection, settings })).toMatchObject({ source: "llm", fallback: null });
+    // The pool's breaker state travels as X-Wand-Breaker (the generator logs it); absent when not given.
+    await client.generate({ job, selection, settings }, { breaker: "half-open" });
+    expect((await generator(store).stats()).breakerHeaders).toEqual([null, null, null, "half-open"]);
   });
 });

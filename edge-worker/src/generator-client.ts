@@ -1,5 +1,6 @@
 import { getContainer } from "@cloudflare/containers";
 import { z } from "zod";
+import type { LlmBreakerState } from "../../core/edge-api.ts";
 import { FALLBACK_REASONS, type GenerationJob, type GenerationResult, type PersonaSelection, type ShopSettings } from "../../core/types.ts";
 import { edgeConfig } from "./config.ts";
 
@@ -20,9 +21,17 @@ export interface GenerateRequest {
   settings: ShopSettings;
 }
 
+export interface GenerateOptions {
+  /** The pool's LLM breaker state for this call, sent as `X-Wand-Breaker` for the generator's log. */
+  breaker?: LlmBreakerState;
+}
+
+/** The request header that tells the generator the breaker state (container/src/log.ts logs it). */
+export const BREAKER_HEADER = "X-Wand-Breaker";
+
 export interface GeneratorClient {
   readonly transport: "http" | "container";
-  generate(request: GenerateRequest): Promise<GenerationResult>;
+  generate(request: GenerateRequest, options?: GenerateOptions): Promise<GenerationResult>;
 }
 
 /** A generator failure worth retrying; the message is what the failed log shows. */
@@ -50,13 +59,13 @@ export function generatorFor(env: Env, poolMemberName: string): GeneratorClient 
   const config = edgeConfig(env);
   if (config.generatorUrl) {
     const url = `${config.generatorUrl}/generate`;
-    return { transport: "http", generate: (request) => callGenerator((init) => fetch(url, init), request, config.generatorTimeoutMs) };
+    return { transport: "http", generate: (request, options) => callGenerator((init) => fetch(url, init), request, config.generatorTimeoutMs, options) };
   }
   return {
     transport: "container",
-    generate: (request) => {
+    generate: (request, options) => {
       const container = getContainer(env.GENERATOR, poolMemberName);
-      return callGenerator((init) => container.fetch(new Request("http://generator/generate", init)), request, config.generatorTimeoutMs);
+      return callGenerator((init) => container.fetch(new Request("http://generator/generate", init)), request, config.generatorTimeoutMs, options);
     },
   };
 }
@@ -65,6 +74,7 @@ async function callGenerator(
   send: (init: RequestInit) => Promise<Response>,
   request: GenerateRequest,
   timeoutMs: number,
+  options: GenerateOptions = {},
 ): Promise<GenerationResult> {
   const signal = AbortSignal.timeout(timeoutMs);
   // The signal aborts a plain fetch; the race also bounds the container path, where the signal may
@@ -75,7 +85,12 @@ async function callGenerator(
   });
   try {
     const response = await Promise.race([
-      send({ method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(request), signal }),
+      send({
+        method: "POST",
+        headers: { "Content-Type": "application/json", ...(options.breaker ? { [BREAKER_HEADER]: options.breaker } : {}) },
+        body: JSON.stringify(request),
+        signal,
+      }),
       timeout,
     ]);
     const text = await Promise.race([response.text(), timeout]);

@@ -8,6 +8,7 @@ export { CatalogSync } from "./catalog/catalog-sync.ts";
 export { EdgeApi } from "./edge-api.ts";
 export { ExposureLog } from "./experiment/exposure-log.ts";
 export { GeneratorContainer } from "./generator-container.ts";
+export { LlmBreaker } from "./llm-breaker.ts";
 export { PoolMember } from "./pool-member.ts";
 export { StoreStats } from "./store-stats.ts";
 

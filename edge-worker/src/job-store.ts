@@ -29,6 +29,12 @@ export type JobRow = {
   lease_owner: string | null;
   lease_until: number | null;
   last_error: string | null;
+  /** Times the job has waited for the LLM (transient fallback, breaker, template mode): its backoff exponent. */
+  waits: number;
+  /** Why it waits for the LLM (a FallbackReason or "breaker_open"); null when not waiting. */
+  wait_reason: string | null;
+  /** When it first waited for the LLM (ms); null when never. */
+  waiting_since: number | null;
 };
 
 export type LogRow = {
@@ -91,8 +97,16 @@ export class JobStore {
       not_before INTEGER NOT NULL,
       lease_owner TEXT,
       lease_until INTEGER,
-      last_error TEXT
+      last_error TEXT,
+      waits INTEGER NOT NULL DEFAULT 0,
+      wait_reason TEXT,
+      waiting_since INTEGER
     )`);
+    // Queues created before LLM waits existed gain the columns (objects keep their storage across deploys).
+    const jobColumns = new Set(sql.exec<{ name: string }>("PRAGMA table_info(jobs)").toArray().map((c) => c.name));
+    if (!jobColumns.has("waits")) sql.exec("ALTER TABLE jobs ADD COLUMN waits INTEGER NOT NULL DEFAULT 0");
+    if (!jobColumns.has("wait_reason")) sql.exec("ALTER TABLE jobs ADD COLUMN wait_reason TEXT");
+    if (!jobColumns.has("waiting_since")) sql.exec("ALTER TABLE jobs ADD COLUMN waiting_since INTEGER");
     sql.exec(`CREATE TABLE IF NOT EXISTS job_log (
       id INTEGER PRIMARY KEY AUTOINCREMENT,
       key TEXT NOT NULL,
@@ -202,11 +216,41 @@ export class JobStore {
   /** Puts a failed attempt back in the queue, due at `notBefore`. */
   retryLater(id: number, notBefore: number, error: string): void {
     this.sql.exec(
-      "UPDATE jobs SET state = 'queued', not_before = ?, lease_owner = NULL, lease_until = NULL, last_error = ? WHERE id = ?",
+      "UPDATE jobs SET state = 'queued', not_before = ?, lease_owner = NULL, lease_until = NULL, last_error = ?, wait_reason = NULL WHERE id = ?",
       notBefore,
       error,
       id,
     );
+  }
+
+  /**
+   * Puts a job back that waited for the LLM (a transient fallback, an open breaker, template mode):
+   * its attempt is given back — attempts bound generator faults, not LLM outages — and it is due at
+   * `notBefore`. The first wait's time is kept, for "waiting for the LLM since".
+   */
+  waitForLlm(id: number, notBefore: number, reason: string, error: string, now: number): void {
+    this.sql.exec(
+      `UPDATE jobs SET state = 'queued', not_before = ?, lease_owner = NULL, lease_until = NULL, last_error = ?,
+         attempts = MAX(0, attempts - 1), waits = waits + 1, wait_reason = ?, waiting_since = COALESCE(waiting_since, ?) WHERE id = ?`,
+      notBefore,
+      error,
+      reason,
+      now,
+      id,
+    );
+  }
+
+  /** Makes every job waiting for the LLM due now (it answers again); returns how many. */
+  resumeWaiting(now: number): number {
+    return this.sql.exec("UPDATE jobs SET not_before = ? WHERE state = 'queued' AND wait_reason IS NOT NULL AND not_before > ?", now, now).rowsWritten;
+  }
+
+  /** Keys queued or in flight for a store, with why and since when each waits for the LLM. */
+  pendingJobs(store: string): { key: string; waitReason: string | null; waitingSince: number | null }[] {
+    return this.sql
+      .exec<{ key: string; wait_reason: string | null; waiting_since: number | null }>("SELECT key, wait_reason, waiting_since FROM jobs WHERE store = ?", store)
+      .toArray()
+      .map((r) => ({ key: r.key, waitReason: r.wait_reason, waitingSince: r.waiting_since }));
   }
 
   /** Removes the job and writes its outcome to the log and the counters (the failed log included). */

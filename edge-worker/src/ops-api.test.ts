@@ -119,4 +119,15 @@ describe("ops endpoint routes", () => {
     const { personas } = (await response.json()) as { personas: { persona: string; hits: number }[] };
     expect(personas.map((p) => p.persona).sort()).toEqual(["dealhunter", "explorer", "loyalist", "minimalist"]);
   });
+
+  it("reports the pool's LLM breaker, GET only and behind the token", async () => {
+    const response = await ops("/llm");
+    expect(response.status).toBe(200);
+    const { llm } = (await response.json()) as { llm: { state: string; since: string; consecutiveFailures: number; openedCount: number } };
+    expect(["closed", "open", "half-open"]).toContain(llm.state);
+    expect(Number.isNaN(Date.parse(llm.since))).toBe(false);
+    expect(llm.consecutiveFailures).toBeGreaterThanOrEqual(0);
+    expect((await ops("/llm", { method: "POST" })).status).toBe(405);
+    expect((await ops("/llm", { token: null })).status).toBe(401);
+  });
 });

@@ -18,6 +18,7 @@ import { loadSelection, loadSettings } from "./store-data.ts";
 type OpsEnv = Env & { OPS_TOKEN?: string };
 
 const ROUTE = /^\/ops\/stores(?:\/([^/]+)\/(pages|state|stats|purge|warm))?\/?$/;
+const LLM_ROUTE = /^\/ops\/llm\/?$/;
 const POST_ROUTES = new Set(["purge", "warm"]);
 const MAX_BODY_BYTES = 1024;
 const PurgeBody = z.object({ persona: z.enum(PERSONAS).optional() }).strict();
@@ -30,6 +31,11 @@ export async function handleOps(request: Request, env: Env, ctx: ExecutionContex
   try {
     // Authenticate before routing: without the token nothing about the endpoint is revealed.
     await authorize(request, (env as OpsEnv).OPS_TOKEN);
+    if (LLM_ROUTE.test(new URL(request.url).pathname)) {
+      // The pool's LLM breaker: one for all stores.
+      if (request.method !== "GET") throw methodNotAllowed(["GET"]);
+      return json({ llm: await new EdgeApi(ctx, env).llmStatus() });
+    }
     const match = ROUTE.exec(new URL(request.url).pathname);
     if (!match) throw notFound("no such ops route");
     const [, rawStore, action] = match;

@@ -6,6 +6,11 @@ import { MemoryLru } from "./memory-cache.ts";
 /**
  * The page cache layers (DESIGN.md step 4): in-isolate memory → KV (1 h TTL) → R2 (permanent; a hit
  * backfills KV) → `latest/<store>/<persona>` in R2, served stale when its variant is older.
+ *
+ * Only LLM pages are pages here (docs/decisions/0004-fallbacks-and-llm-breaker.md): a fallback is
+ * never written, and a template stored by older code (`source: "template"`) is looked through as if
+ * absent — never fresh, never a hit — so the shopper gets the template rendered now and the key is
+ * generated again.
  */
 export type CacheLayer = "memory" | "kv" | "r2" | "stale";
 
@@ -38,7 +43,7 @@ export async function lookupPage(env: Env, waiter: Waiter, key: string, store: s
   if (knownMissing.get(key)) return null;
 
   const kv = await env.CACHE.getWithMetadata<PageMeta>(key, "text");
-  if (kv.value !== null && kv.metadata) {
+  if (kv.value !== null && kv.metadata?.source === "llm") {
     const page = { html: kv.value, meta: kv.metadata };
     remember(key, page);
     return { layer: "kv", page };
@@ -47,7 +52,10 @@ export async function lookupPage(env: Env, waiter: Waiter, key: string, store: s
   const latestKey = latestPageKey(store, persona);
   const staleInMemory = stalePages.get(latestKey);
   // The exact key and the persona's latest page are read together: a miss costs one R2 round trip.
-  const [exact, latest] = await Promise.all([env.PAGES.get(key), staleInMemory ? Promise.resolve(null) : env.PAGES.get(latestKey)]);
+  const [exact, latest] = await Promise.all([
+    env.PAGES.get(key).then(llmOnly),
+    staleInMemory ? Promise.resolve(null) : env.PAGES.get(latestKey).then(llmOnly),
+  ]);
   if (exact) {
     await latest?.body.cancel();
     const page = { html: await exact.text(), meta: metaOf(exact, key) };
@@ -70,8 +78,9 @@ export async function lookupPage(env: Env, waiter: Waiter, key: string, store: s
   return null;
 }
 
-/** Writes a generated page: R2 (the page, then `latest`), then KV — R2 is the durable copy. */
+/** Writes a generated page: R2 (the page, then `latest`), then KV — R2 is the durable copy. LLM pages only. */
 export async function writePage(env: Env, store: string, persona: Persona, html: string, meta: PageMeta): Promise<void> {
+  if (meta.source !== "llm") throw new TypeError(`a fallback is never stored as a page (${meta.key})`);
   const options = { httpMetadata: { contentType: "text/html; charset=utf-8" }, customMetadata: { ...meta } };
   await env.PAGES.put(meta.key, html, options);
   await env.PAGES.put(latestPageKey(store, persona), html, options);
@@ -80,10 +89,22 @@ export async function writePage(env: Env, store: string, persona: Persona, html:
   knownMissing.delete(meta.key);
 }
 
-/** Whether a page for exactly this key is stored (pool idempotency: a fresh key is not regenerated). */
+/** Whether an LLM page for exactly this key is stored (pool idempotency: a fresh key is not regenerated). */
 export async function pageExists(env: Env, key: string): Promise<PageMeta | null> {
   const head = await env.PAGES.head(key);
-  return head ? metaOf(head, key) : null;
+  const meta = head ? metaOf(head, key) : null;
+  return meta?.source === "llm" ? meta : null;
+}
+
+/** Whether a stored object is an LLM page; anything else (an old stored template) counts as absent. */
+export function isLlmPage(object: Pick<R2Object, "customMetadata"> | null): boolean {
+  return object?.customMetadata?.source === "llm";
+}
+
+async function llmOnly(object: R2ObjectBody | null): Promise<R2ObjectBody | null> {
+  if (!object || isLlmPage(object)) return object;
+  await object.body.cancel();
+  return null;
 }
 
 /** Drops this isolate's copies of pages under a prefix (purge). */

@@ -166,7 +166,7 @@ describe("PoolMember", () => {
     await seedStore(store);
     const stub = member("idem");
     const fresh = await jobFor(store, "explorer");
-    await env.PAGES.put(fresh.key, "<html>already</html>", { customMetadata: { key: fresh.key } });
+    await env.PAGES.put(fresh.key, "<html>already</html>", { customMetadata: { key: fresh.key, source: "llm" } });
     const old = await jobFor(store, "loyalist");
     await env.DB.prepare("UPDATE ShopSettings SET settingsVersion = 7 WHERE store = ?").bind(store).run();
     await env.CACHE.delete(`settings/${store}`);
@@ -181,16 +181,25 @@ describe("PoolMember", () => {
     expect((await generator(store).stats()).calls).toBe(0);
   });
 
-  it("logs a template answer with its fallback reason, and refuses one without a reason", async () => {
+  it("never stores a template answer as the key's page, and refuses one without a reason", async () => {
+    // (LLM outages and the breaker: llm-outage.test.ts.)
     const store = uniqueStore("fallback");
     await seedStore(store);
-    await generator(store).behave("fallback");
+    await generator(store).behave("template_mode");
     const stub = member("fallback");
     const job = await jobFor(store, "explorer");
     await stub.enqueue(job);
-    await finished(stub, job.key);
+    const waiting = await eventually(async () => {
+      const s = await stub.status(job.key);
+      return s.reason?.startsWith("template_mode") ? s : undefined;
+    });
+    expect(waiting).toMatchObject({ state: "queued", attempts: 0 });
+    expect(await env.PAGES.head(job.key)).toBeNull();
+    expect(await env.CACHE.get(job.key)).toBeNull();
     const log = await runInDurableObject(stub, (_instance, state) => new JobStore(state.storage.sql).lastLog(job.key));
-    expect(log).toMatchObject({ outcome: "done", source: "template", fallback: "llm_unreachable" });
+    expect(log).toBeNull();
+    expect((await stub.stats(store)).personas[0]).toMatchObject({ jobsDone: 0, jobsFailed: 0 });
+    await stub.forget(store);
 
     // A template that does not say why is a malformed answer: retried, never stored as a page.
     const other = uniqueStore("unlabelled");

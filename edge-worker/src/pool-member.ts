@@ -5,8 +5,10 @@ import { cacheVariant, parseCacheKey } from "../../core/cache-key.ts";
 import { PROMPT_VERSION } from "../../core/prompt-version.ts";
 import { PERSONAS, type GenerationJob, type Persona } from "../../core/types.ts";
 import { edgeConfig } from "./config.ts";
+import { MAX_LLM_WAIT_MS, UNUSABLE_ATTEMPTS, actionFor, fallbackConfig } from "./fallback-policy.ts";
 import { generatorFor } from "./generator-client.ts";
 import { JobStore, MAX_ATTEMPTS, retryDelayMs, type ClaimedJob, type LogRow } from "./job-store.ts";
+import { llmBreaker, type BreakerOutcome } from "./llm-breaker.ts";
 import { pageExists, writePage } from "./page-cache.ts";
 import { readSelection } from "./catalog/selection-store.ts";
 import { loadSettings } from "./store-data.ts";
@@ -17,6 +19,10 @@ import { loadSettings } from "./store-data.ts";
  * restarted at any point, so every step is idempotent: a job is marked in flight under a lease
  * before work starts, a job found in flight without a live owner is resumed, and a job whose page
  * already exists is finished without calling the generator.
+ *
+ * A fallback (an answer with `fallback` set) is never written as the key's page
+ * (docs/decisions/0004-fallbacks-and-llm-breaker.md): the job stays queued until the LLM answers,
+ * and the shared LLM breaker (llm-breaker.ts) decides whether the generator is called at all.
  */
 
 export interface JobStatus {
@@ -130,6 +136,19 @@ export class PoolMember extends DurableObject<Env> {
     return this.jobs.pendingKeys(store);
   }
 
+  /** Queued and in-flight keys of a store, with why and since when each waits for the LLM. */
+  async pendingJobs(store: string): Promise<{ key: string; waitReason: string | null; waitingSince: number | null }[]> {
+    return this.jobs.pendingJobs(store);
+  }
+
+  /** The LLM answers again (the breaker closed): jobs waiting for it are due now. */
+  async resume(): Promise<number> {
+    const now = Date.now();
+    const resumed = this.jobs.resumeWaiting(now);
+    if (resumed > 0) await this.wake(now);
+    return resumed;
+  }
+
   /** See JobStore.forget: a store's queue, log and counters, or only the keys containing a part. */
   async forget(store: string, keyContains?: string): Promise<number> {
     return this.jobs.forget(store, keyContains);
@@ -182,11 +201,45 @@ export class PoolMember extends DurableObject<Env> {
       const variant = cacheVariant({ merchVersion: selection.merchVersion, settingsVersion: settings.settingsVersion, promptVersion: PROMPT_VERSION });
       if (variant !== job.variant) return this.jobs.finish(row, skipped(`superseded: the store's variant is now ${variant}`), Date.now());
 
-      const result = await generatorFor(this.env, this.memberName).generate({ job, selection, settings });
+      // The shared breaker first: while the LLM is down nobody calls, and the job loses nothing.
+      const permit = await llmBreaker(this.env).permit(Date.now(), this.memberName);
+      if (!permit.allow) {
+        return this.jobs.waitForLlm(row.id, permit.retryAt, "breaker_open", `LLM breaker open until ${new Date(permit.retryAt).toISOString()}`, Date.now());
+      }
+      let result;
+      try {
+        result = await generatorFor(this.env, this.memberName).generate({ job, selection, settings }, { breaker: permit.state });
+      } catch (error) {
+        await this.report({ kind: "inconclusive" });
+        throw error;
+      }
+      const now = Date.now();
+      const why = result.warnings.length ? result.warnings.join("; ").slice(0, 500) : null;
+      if (result.fallback !== null) {
+        const reason = result.fallback;
+        const message = `${reason}${why ? `: ${why}` : ""}`;
+        // The queue is updated before the breaker hears of it: the decision survives a restart.
+        switch (actionFor(reason)) {
+          case "wait":
+            this.jobs.waitForLlm(row.id, now + this.llmWaitMs(row.waits + 1), reason, message, now);
+            return this.report({ kind: "transient", reason, error: message });
+          case "park":
+            this.jobs.waitForLlm(row.id, now + fallbackConfig(this.env).templateModeRetryMs, reason, message, now);
+            return this.report({ kind: "template_mode" });
+          case "retry-bounded":
+            if (claimed.attempt >= UNUSABLE_ATTEMPTS) {
+              this.jobs.finish(row, { ...failure(`${message} (after ${claimed.attempt} attempts)`), source: result.source, fallback: reason }, now);
+            } else {
+              this.jobs.retryLater(row.id, now + retryDelayMs(claimed.attempt, edgeConfig(this.env).retryBaseMs), message);
+            }
+            // The LLM answered, so it is reachable; the page itself was not usable.
+            return this.report({ kind: "answered" });
+        }
+      }
       await writePage(this.env, job.store, job.persona, result.html, {
         key: job.key,
         variant: job.variant,
-        source: result.source,
+        source: "llm",
         model: result.model,
         generatedAt: new Date().toISOString(),
       });
@@ -194,15 +247,16 @@ export class PoolMember extends DurableObject<Env> {
         row,
         {
           outcome: "done",
-          reason: result.warnings.length ? result.warnings.join("; ").slice(0, 500) : null,
+          reason: why,
           durationMs: Date.now() - started,
           promptTokens: result.usage.promptTokens,
           completionTokens: result.usage.completionTokens,
           source: result.source,
-          fallback: result.fallback,
+          fallback: null,
         },
         Date.now(),
       );
+      await this.report({ kind: "answered" });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       const now = Date.now();
@@ -211,6 +265,26 @@ export class PoolMember extends DurableObject<Env> {
       } else {
         this.jobs.retryLater(row.id, now + retryDelayMs(claimed.attempt, edgeConfig(this.env).retryBaseMs), reason);
       }
+    }
+  }
+
+  /** Capped exponential backoff (with jitter) between two transient LLM failures of a job. */
+  private llmWaitMs(waits: number): number {
+    return Math.min(MAX_LLM_WAIT_MS, retryDelayMs(waits, edgeConfig(this.env).retryBaseMs));
+  }
+
+  /**
+   * Tells the breaker how the call went; when the LLM answered, wakes the members whose jobs wait
+   * for it. A breaker fault never fails the job: the page is written, or the job already re-queued.
+   */
+  private async report(outcome: BreakerOutcome): Promise<void> {
+    try {
+      const { wake } = await llmBreaker(this.env).record(outcome, Date.now(), this.memberName);
+      await Promise.all(
+        wake.map((name) => (name === this.memberName ? this.resume() : this.env.POOL.getByName(name).resume()).catch((error: unknown) => console.warn("waking pool member failed", name, error))),
+      );
+    } catch (error) {
+      console.warn("LLM breaker unavailable", error);
     }
   }
 

@@ -1,7 +1,7 @@
 import type { GenerationJob, PersonaSelection, ShopSettings } from "../../core/types.ts";
 
 /** The fake generator's control surface, shared by the Node server and the workerd tests. */
-export type FakeBehaviour = "ok" | "fail" | "hang" | "hold" | "fallback" | "unlabelled";
+export type FakeBehaviour = "ok" | "fail" | "hang" | "hold" | "fallback" | "unlabelled" | "template_mode" | "unusable";
 
 export interface FakeStoreStats {
   /** Calls of /generate for the store. */
@@ -14,6 +14,8 @@ export interface FakeStoreStats {
   failed: number;
   /** Size in bytes of the largest request body received for the store. */
   maxRequestBytes: number;
+  /** The X-Wand-Breaker header of each call, in order (null when absent). */
+  breakerHeaders: (string | null)[];
 }
 
 export interface GenerateRequestBody {

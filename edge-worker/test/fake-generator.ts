@@ -16,6 +16,9 @@ import type { FakeBehaviour, FakeStoreStats } from "./fake-generator-api.ts";
  *   fallback      answer the template as the real generator does when the LLM is unreachable
  *                 (`source: "template"`, `fallback: "llm_unreachable"`)
  *   unlabelled    answer a template without its fallback reason (a contract violation)
+ *   template_mode answer the template as a generator without LLM_API_KEY does (`fallback: "template_mode"`)
+ *   unusable      answer the template as when the LLM's answer failed the checks (`fallback: "answer_unusable"`)
+ * With `times`, fallback, template_mode and unusable answer so that many times, then ok.
  * `GET /__stats?store=` reports calls, calls in progress, successful answers and the largest request
  * body. An ok answer is a page with a product slot per selected product (the edge expands them).
  */
@@ -43,7 +46,7 @@ export async function startFakeGenerator(options: FakeGeneratorOptions = {}): Pr
   const stores = new Map<string, StoreState>();
   const stateOf = (store: string): StoreState => {
     let s = stores.get(store);
-    if (!s) stores.set(store, (s = { behaviour: "ok", remaining: 0, stats: { calls: 0, inProgress: 0, answered: 0, failed: 0, maxRequestBytes: 0 }, held: [] }));
+    if (!s) stores.set(store, (s = { behaviour: "ok", remaining: 0, stats: { calls: 0, inProgress: 0, answered: 0, failed: 0, maxRequestBytes: 0, breakerHeaders: [] }, held: [] }));
     return s;
   };
   const hanging = new Set<ServerResponse>();
@@ -75,11 +78,13 @@ export async function startFakeGenerator(options: FakeGeneratorOptions = {}): Pr
     const request = JSON.parse(body) as GenerateRequestBody;
     const s = stateOf(request.job.store);
     s.stats.calls++;
+    const breaker = req.headers["x-wand-breaker"];
+    s.stats.breakerHeaders.push(typeof breaker === "string" ? breaker : null);
     s.stats.maxRequestBytes = Math.max(s.stats.maxRequestBytes, Buffer.byteLength(body));
     s.stats.inProgress++;
     const started = Date.now();
     let behaviour = s.behaviour;
-    if (behaviour === "fail" || behaviour === "hang") {
+    if (behaviour === "fail" || behaviour === "hang" || behaviour === "fallback" || behaviour === "template_mode" || behaviour === "unusable") {
       if (s.remaining > 0) s.remaining--;
       else behaviour = s.behaviour = "ok";
     }
@@ -102,11 +107,12 @@ export async function startFakeGenerator(options: FakeGeneratorOptions = {}): Pr
     }
     s.stats.answered++;
     const html = (options.render ?? defaultPage)(request);
-    const template = behaviour === "fallback" || behaviour === "unlabelled";
+    const fallback = FALLBACK_OF[behaviour] ?? null;
+    const template = fallback !== null || behaviour === "unlabelled";
     send(res, 200, {
       html,
       source: template ? "template" : "llm",
-      fallback: behaviour === "fallback" ? "llm_unreachable" : null,
+      fallback,
       model: "fake-model",
       usage: { promptTokens: 100, completionTokens: 50 },
       durationMs: Date.now() - started,
@@ -127,6 +133,9 @@ export async function startFakeGenerator(options: FakeGeneratorOptions = {}): Pr
       }),
   };
 }
+
+/** The fallback reason each template-answering behaviour reports. */
+const FALLBACK_OF: Partial<Record<FakeBehaviour, string>> = { fallback: "llm_unreachable", template_mode: "template_mode", unusable: "answer_unusable" };
 
 function defaultPage({ job, settings, selection }: GenerateRequestBody): string {
   const sections = selection.groups

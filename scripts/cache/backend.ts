@@ -1,4 +1,4 @@
-import type { EnqueueResult, PersonaCacheState, PersonaStats } from "../../core/edge-api.ts";
+import type { EnqueueResult, LlmStatus, PersonaCacheState, PersonaStats } from "../../core/edge-api.ts";
 import type { CacheEntry, StoreSummary } from "../../core/ops-contract.ts";
 import type { Persona } from "../../core/types.ts";
 
@@ -14,6 +14,8 @@ export interface CacheBackend {
   /** Deletes from KV and R2; returns the number of keys deleted. */
   purge(store: string, persona: Persona | null): Promise<PurgeOutcome>;
   stats(store: string): Promise<PersonaStats[]>;
+  /** The pool's LLM circuit breaker (EdgeApi.llmStatus). */
+  llmStatus(): Promise<LlmStatus>;
   cacheState(store: string): Promise<PersonaCacheState[]>;
   /** Enqueues every enabled persona of the store. */
   warm(store: string): Promise<EnqueueResult[]>;

@@ -89,7 +89,13 @@ describe("cache CLI on local state and a local edge", () => {
     const stats = await local("stats", "demo-home");
     expect(stats.code, stats.err).toBe(0);
     expect(stats.out).toMatch(/persona\s+hits\s+misses/);
-    const json = JSON.parse((await local("stats", "demo-home", "--json")).out) as { stores: { personas: { persona: string; jobsDone: number }[] }[] };
+    // The pool's LLM breaker comes first: the fake LLM answers, so it is closed.
+    expect(stats.out).toMatch(/^LLM breaker: closed since \d+[smhd] ago/);
+    const json = JSON.parse((await local("stats", "demo-home", "--json")).out) as {
+      llm: { state: string; consecutiveFailures: number };
+      stores: { personas: { persona: string; jobsDone: number }[] }[];
+    };
+    expect(json.llm).toMatchObject({ state: "closed", consecutiveFailures: 0 });
     const done = json.stores[0]!.personas.reduce((n, p) => n + p.jobsDone, 0);
     expect(done).toBeGreaterThanOrEqual(4);
   }, 60_000);

@@ -3,7 +3,7 @@ import type { PersonaCacheState } from "../../core/edge-api.ts";
 import type { Command } from "./args.ts";
 import type { CacheBackend } from "./backend.ts";
 import { CliError } from "./cli-error.ts";
-import { formatAge, formatBytes, formatDuration, formatTable, progressBar } from "./format.ts";
+import { formatAge, formatBytes, formatDuration, formatLlmStatus, formatTable, progressBar } from "./format.ts";
 
 /** Where the commands write; injected so tests read the output and never wait on a real clock. */
 export interface Io {
@@ -73,7 +73,8 @@ async function purge(store: string | null, persona: Parameters<CacheBackend["pur
 async function stats(store: string | null, backend: CacheBackend, io: Io, json: boolean): Promise<void> {
   const result = [];
   for (const s of await storesOf(store, backend)) result.push({ store: s, personas: await backend.stats(s) });
-  if (json) return io.out(JSON.stringify({ stores: result }, null, 2));
+  const llm = await backend.llmStatus();
+  if (json) return io.out(JSON.stringify({ llm, stores: result }, null, 2));
   const blocks = result.map(({ store: s, personas }) => {
     const rows = personas.map((p) => {
       const served = p.hits + p.misses + p.stale;
@@ -95,7 +96,7 @@ async function stats(store: string | null, backend: CacheBackend, io: Io, json: 
     const headers = ["persona", "hits", "misses", "stale", "holdout", "hit rate", "queued", "refused", "done", "failed", "p50 gen", "tokens"];
     return `${s}\n${formatTable(headers, rows, new Set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]))}`;
   });
-  io.out(blocks.join("\n\n"));
+  io.out([formatLlmStatus(llm, io.now()), ...blocks].join("\n\n"));
 }
 
 const POLL_MS = 500;

@@ -1,3 +1,5 @@
+import type { LlmStatus } from "../../core/edge-api.ts";
+
 /** Plain-text output helpers: aligned tables, ages, progress bars. No colours: output is often piped. */
 
 export function formatTable(headers: string[], rows: string[][], rightAligned: ReadonlySet<number> = new Set()): string {
@@ -38,4 +40,15 @@ export function progressBar(done: number, total: number, width = 24): string {
   const ratio = total === 0 ? 1 : Math.min(1, done / total);
   const filled = Math.round(ratio * width);
   return `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${total}`;
+}
+
+/** One line for the pool's LLM breaker, e.g. "LLM breaker: open since 12s ago, probe in 18s — 5 failures in a row (llm_unreachable: …)". */
+export function formatLlmStatus(llm: LlmStatus, now: number): string {
+  const parts = [`LLM breaker: ${llm.state} since ${formatAge(llm.since, now)} ago`];
+  if (llm.retryAt) parts[0] += `, probe in ${formatDuration(Math.max(0, (Date.parse(llm.retryAt) - now) / 1000))}`;
+  if (llm.templateMode) parts.push("generator in template mode (no LLM_API_KEY)");
+  if (llm.consecutiveFailures > 0) parts.push(`${llm.consecutiveFailures} failure${llm.consecutiveFailures === 1 ? "" : "s"} in a row`);
+  if (llm.lastError) parts.push(`last error ${formatAge(llm.lastFailureAt, now)} ago: ${llm.lastError}`);
+  parts.push(`opened ${llm.openedCount} time${llm.openedCount === 1 ? "" : "s"}`);
+  return parts.join(" — ");
 }

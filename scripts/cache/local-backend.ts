@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
-import type { EnqueueResult, PersonaCacheState, PersonaStats } from "../../core/edge-api.ts";
+import type { EnqueueResult, LlmStatus, PersonaCacheState, PersonaStats } from "../../core/edge-api.ts";
 import { cacheKeyPrefix, cacheVariant } from "../../core/cache-key.ts";
 import { mergeCacheListings, type CacheEntry, type KvListing, type R2Listing, type StoreSummary } from "../../core/ops-contract.ts";
 import { PROMPT_VERSION } from "../../core/prompt-version.ts";
@@ -110,6 +110,11 @@ export class LocalBackend implements CacheBackend {
   async stats(store: string): Promise<PersonaStats[]> {
     await this.knownStore(store);
     return (await this.runningEdge("stats")).stats(store);
+  }
+
+  async llmStatus(): Promise<LlmStatus> {
+    // The breaker is a Durable Object of the running edge, like the queue.
+    return (await this.runningEdge("stats")).llmStatus();
   }
 
   async cacheState(store: string): Promise<PersonaCacheState[]> {

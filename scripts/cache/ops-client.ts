@@ -1,7 +1,7 @@
 import { z } from "zod";
-import type { EnqueueResult, PersonaCacheState, PersonaStats } from "../../core/edge-api.ts";
+import type { EnqueueResult, LlmStatus, PersonaCacheState, PersonaStats } from "../../core/edge-api.ts";
 import { OPS_PREFIX, type CacheEntry, type StoreSummary } from "../../core/ops-contract.ts";
-import { PERSONAS, type Persona } from "../../core/types.ts";
+import { FALLBACK_REASONS, PERSONAS, type Persona } from "../../core/types.ts";
 import type { CacheBackend, PurgeOutcome } from "./backend.ts";
 import { CliError, usageError } from "./cli-error.ts";
 
@@ -35,6 +35,20 @@ const CacheStateSchema = z.object({
   generatedAt: z.string().nullable(),
   source: z.enum(["llm", "template"]).nullable(),
   queued: z.boolean(),
+  // Absent from edges older than the LLM breaker.
+  waitingReason: z.enum([...FALLBACK_REASONS, "breaker_open"]).nullable().default(null),
+  waitingSince: z.string().nullable().default(null),
+});
+const LlmStatusSchema = z.object({
+  state: z.enum(["closed", "open", "half-open"]),
+  since: z.string(),
+  consecutiveFailures: z.number(),
+  lastReason: z.enum(FALLBACK_REASONS).nullable(),
+  lastError: z.string().nullable(),
+  lastFailureAt: z.string().nullable(),
+  retryAt: z.string().nullable(),
+  openedCount: z.number(),
+  templateMode: z.boolean(),
 });
 const count = z.number();
 const StatsSchema = z.object({
@@ -82,6 +96,10 @@ export class OpsClient implements CacheBackend {
 
   async stats(store: string): Promise<PersonaStats[]> {
     return (await this.call("GET", `/stores/${store}/stats`, z.object({ personas: z.array(StatsSchema) }))).personas;
+  }
+
+  async llmStatus(): Promise<LlmStatus> {
+    return (await this.call("GET", "/llm", z.object({ llm: LlmStatusSchema }))).llm;
   }
 
   async cacheState(store: string): Promise<PersonaCacheState[]> {
