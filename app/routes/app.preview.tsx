@@ -255,6 +255,16 @@ export default function Preview() {
   );
 }
 
+const WAITING_REASONS: Record<NonNullable<PersonaCacheState["waitingReason"]>, string> = {
+  llm_unreachable: "the LLM endpoint cannot be reached",
+  llm_timeout: "the LLM did not answer in time",
+  llm_rate_limited: "the LLM provider is rate limiting",
+  llm_error: "the LLM answered with an error",
+  answer_unusable: "the LLM's answer could not be used",
+  template_mode: "no LLM key is configured (template mode)",
+  breaker_open: "the LLM failed repeatedly; calls are paused for a cool-down",
+};
+
 function RegenerateStatus(props: { result: RegenerateResult | undefined; progress: Progress; lastPolled: PersonaCacheState | null }) {
   const { result, progress, lastPolled } = props;
   if (!result) return null;
@@ -270,6 +280,16 @@ function RegenerateStatus(props: { result: RegenerateResult | undefined; progres
   }
   if (result.result.status === "fresh") {
     return <Banner tone="info" title="This page is already current." />;
+  }
+  if (progress.phase === "waiting" && lastPolled?.waitingReason) {
+    // A fallback is never shown as a generated page: say why the LLM page is not there yet.
+    return (
+      <Banner tone="warning" title={`Waiting for the LLM: ${WAITING_REASONS[lastPolled.waitingReason]}`}>
+        <p role="status">
+          {`Shoppers get the ${lastPolled.state === "stale" ? "previous AI page" : "template page"} meanwhile; the page is generated automatically once the LLM answers${lastPolled.waitingSince ? ` (waiting since ${formatTime(lastPolled.waitingSince)})` : ""}.`}
+        </p>
+      </Banner>
+    );
   }
   if (progress.phase === "waiting") {
     const label = lastPolled?.queued === false ? "Finishing…" : "Queued, generating in the background…";
