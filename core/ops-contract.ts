@@ -7,6 +7,7 @@ import type { Persona } from "./types.ts";
  * (`scripts/cache-cli.ts`), which reads the same facts from the local wrangler state when it has no
  * `--url`. Every route needs `Authorization: Bearer <OPS_TOKEN>`; bodies and answers are JSON.
  *
+ *   GET  /ops/llm                        → { llm: LlmStatus }                    (EdgeApi.llmStatus: the shared breaker)
  *   GET  /ops/stores                     → { stores: StoreSummary[] }
  *   GET  /ops/stores/<store>/pages       → { pages: CacheEntry[] }
  *   GET  /ops/stores/<store>/state       → { personas: PersonaCacheState[] }   (EdgeApi.cacheState)
