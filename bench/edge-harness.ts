@@ -3,43 +3,39 @@
  * (the measurement runs once, the three report their parts).
  *
  * Harnesses, named in every figure:
- * - "miniflare": the edge worker as `wrangler deploy --dry-run` bundles it, on workerd through
- *   Miniflare (KV, R2, D1 and the Durable Objects in memory) — workerd's own sockets, no wrangler dev
- *   proxy. The bare worker runs in the same harness and replays the edge's memory-hit response from
- *   memory: same status, headers (CSP, Wand-*, Set-Cookie …) and body, no logic.
- * - "workerd": a bare worker on `workerd serve` with a capnp config (no Miniflare entry worker)
- *   returning the page body with one Content-Type header: the runtime's ceiling for those bytes.
+ * - "workerd": the edge bundle exactly as `wrangler deploy --dry-run` writes it, on plain
+ *   `workerd serve` (node_modules/.bin/workerd) with a config the bench generates
+ *   (bench/workerd-config.ts): its Durable Objects on local disk, KV/R2/D1 served by Miniflare's own
+ *   storage workers without the rest of Miniflare — no entry worker or dev proxy in front of the
+ *   edge. The bare worker runs on the same `workerd serve` (a process of its own) and replays the
+ *   edge's memory-hit response from memory: same status, headers (CSP, Wand-*, Set-Cookie …) and
+ *   body, no logic — the runtime's ceiling for that response.
  * - "nginx": Debian's nginx serving the same bytes from a file, the machine's limit.
- * Load is wrk -t1 -c16 (bench/edge-load.ts); configurations alternate round by round, and each figure
- * is the median over the rounds. The generator is a stand-in HTTP server (template page as the
- * "generated" page, counting calls per store), so the figures are the edge's, not an LLM's.
+ * Load is wrk -t1 -c16 (bench/edge-load.ts); configurations alternate round by round (every other
+ * round reversed), each figure is the median over the rounds, and each round also reads the
+ * server's CPU time (/proc) to give µs of one core per request. The generator is a stand-in HTTP
+ * server (the template page as the "generated" page, counting calls per store), so the figures are
+ * the edge's, not an LLM's. If the memory hits stay under 0.8× the bare worker, the edge is run
+ * once more with workerd's inspector and a CPU profile of memory hits is summarised
+ * (bench/cpu-profile.ts).
  */
-import { execFile, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
-import { setTimeout as sleep } from "node:timers/promises";
-import { Log, LogLevel, Miniflare, convertV4MiniflareOptions } from "miniflare";
-import { cacheKey, cacheVariant } from "../core/cache-key.ts";
-import { DEMO_STORES } from "../core/demo-stores.ts";
-import { PROMPT_VERSION } from "../core/prompt-version.ts";
-import { settingsToRow } from "../core/settings.ts";
+import { join } from "node:path";
 import { renderTemplatePage } from "../core/template.ts";
-import { PERSONAS, type CatalogSnapshot, type ShopSettings } from "../core/types.ts";
+import type { PageMeta } from "../core/storage-keys.ts";
+import { PERSONAS } from "../core/types.ts";
 import { startFakeGenerator, type FakeGenerator } from "../edge-worker/test/fake-generator.ts";
-import { loadDemoStore } from "../scripts/demo/load-catalogs.ts";
-import { spawnGroup, stopGroup, waitForHttp } from "../scripts/process-group.ts";
-import { rotatingScript, runWrk, wrkAvailable, type LoadFigures } from "./edge-load.ts";
+import { describeProfile, profileLoad, type ProfileSummary } from "./cpu-profile.ts";
+import { rotatingScript, runWrk, runWrkWithCpu, type CpuLoadFigures } from "./edge-load.ts";
+import { bundleEdge, startBareRuntime, startEdgeRuntime, type BareRuntime, type EdgeRuntime } from "./edge-runtime.ts";
+import { benchStore, seedBenchStores, writeShopperPages } from "./edge-stores.ts";
+import { get, waitForCached } from "./edge-requests.ts";
+import { ensureTools } from "./ensure-tools.ts";
+import { startNginx, type NginxServer } from "./nginx-server.ts";
+import { cpuSeconds } from "./process-usage.ts";
 
-const execFileAsync = promisify(execFile);
-const repoRoot = fileURLToPath(new URL("..", import.meta.url));
-const HOST = "127.0.0.1";
-const PORTS = { edge: 18210, bareMiniflare: 18211, bareWorkerd: 18212, nginx: 18213, generator: 18214 };
-const NGINX = "/usr/sbin/nginx";
-const WORKERD = resolve(repoRoot, "node_modules/.bin/workerd");
+const PORTS = { edge: 18210, control: 18211, bareWorkerd: 18212, nginx: 18213, generator: 18214, inspector: 18215 };
 const COMPATIBILITY_DATE = "2026-07-01";
 
 export const ROUNDS = Number(process.env.BENCH_EDGE_ROUNDS ?? 5);
@@ -47,22 +43,16 @@ export const SECONDS = Number(process.env.BENCH_EDGE_SECONDS ?? 4);
 const WARMUP_SECONDS = 1;
 export const SHOPPERS = 1000;
 const KV_PAGES = 2000;
+export const HIT_RATIO_TARGET = 0.8;
 
-export type ConfigName = "edgeMemory" | "edgeKv" | "edgeMiss" | "bareMiniflare" | "bareWorkerd" | "nginx";
-export const HARNESS: Record<ConfigName, string> = {
-  edgeMemory: "miniflare",
-  edgeKv: "miniflare",
-  edgeMiss: "miniflare",
-  bareMiniflare: "miniflare",
-  bareWorkerd: "workerd",
-  nginx: "nginx",
-};
+export type ConfigName = "edgeMemory" | "edgeKv" | "edgeMiss" | "bareWorkerd" | "nginx";
+export const HARNESS: Record<ConfigName, string> = { edgeMemory: "workerd", edgeKv: "workerd", edgeMiss: "workerd", bareWorkerd: "workerd", nginx: "nginx" };
 
 export interface EdgeFigures {
-  /** Median over the rounds of each configuration. */
-  results: Record<ConfigName, LoadFigures>;
+  /** Median over the rounds of each configuration (CPU per request too). */
+  results: Record<ConfigName, CpuLoadFigures>;
   /** Median over the rounds of each round's ratio (neighbouring runs). */
-  ratios: { memoryHitVsBare: number; kvHitVsBare: number; missP99VsHitP99: number };
+  ratios: { memoryHitVsBare: number; kvHitVsBare: number; memoryHitVsNginx: number; missP99VsHitP99: number };
   /** 1-minute load average when the measurement started (2 cores shared with other work). */
   loadAverage: number;
   pageBytes: number;
@@ -70,197 +60,70 @@ export interface EdgeFigures {
   generationShoppers: number;
   rounds: number;
   seconds: number;
+  /** CPU profiles of the edge's memory hits and of the bare worker, when the hits were under the target. */
+  profile: { edge: ProfileSummary; bare: ProfileSummary } | null;
 }
 
-export type EdgeMeasurement = { ok: true; figures: EdgeFigures } | { ok: false; reason: string };
+let measurement: Promise<EdgeFigures> | null = null;
 
-let measurement: Promise<EdgeMeasurement> | null = null;
-
-/** Runs the whole measurement once per process; the three edge benches share it. */
-export function measureEdge(): Promise<EdgeMeasurement> {
+/** Runs the whole measurement once per process; the three edge benches share it (and its failure). */
+export function measureEdge(): Promise<EdgeFigures> {
   measurement ??= measure();
   return measurement;
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-function benchStore(store: string, scope: "persona" | "shopper"): { settings: ShopSettings; catalog: CatalogSnapshot } {
-  const demo = loadDemoStore(DEMO_STORES[0]!);
-  return {
-    settings: { ...demo.settings, store, shopName: `Bench ${store}`, shopDomain: `${store}.myshopify.com`, scope },
-    catalog: { ...demo.catalog, store },
-  };
-}
+const medianFigures = (runs: CpuLoadFigures[]): CpuLoadFigures =>
+  runs.length === 0
+    ? { rps: 0, p50Ms: 0, p99Ms: 0, requests: 0, errors: 0, cpuUsPerRequest: 0, cores: 0 }
+    : {
+        rps: median(runs.map((f) => f.rps)),
+        p50Ms: median(runs.map((f) => f.p50Ms)),
+        p99Ms: median(runs.map((f) => f.p99Ms)),
+        requests: runs.reduce((n, f) => n + f.requests, 0),
+        errors: 0,
+        cpuUsPerRequest: median(runs.map((f) => f.cpuUsPerRequest)),
+        cores: median(runs.map((f) => f.cores)),
+      };
 
-async function bundleEdge(outdir: string): Promise<string> {
-  await execFileAsync(resolve(repoRoot, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", outdir, "--containers-rollout=none", "-c", resolve(repoRoot, "edge-worker/wrangler.jsonc")], {
-    cwd: repoRoot,
-    env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  const main = (await readdir(outdir)).find((f) => f.endsWith(".js"));
-  if (!main) throw new Error(`wrangler wrote no bundle into ${outdir}`);
-  return join(outdir, main);
-}
-
-async function seed(mf: Miniflare, stores: { settings: ShopSettings; catalog: CatalogSnapshot }[]): Promise<void> {
-  const db = await mf.getD1Database("DB");
-  const { unstable_splitSqlQuery } = await import("wrangler");
-  const dir = resolve(repoRoot, "prisma/migrations");
-  for (const file of (await readdir(dir)).filter((f) => f.endsWith(".sql")).sort()) {
-    for (const statement of unstable_splitSqlQuery(await readFile(join(dir, file), "utf8"))) await db.prepare(statement).run();
-  }
-  for (const { settings, catalog } of stores) {
-    const r = settingsToRow(settings);
-    await db
-      .prepare("INSERT INTO ShopSettings (store, shopName, shopDomain, enabledPersonas, defaultPersona, brandVoice, colours, scope, holdoutPercent, settingsVersion) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-      .bind(r.store, r.shopName, r.shopDomain, r.enabledPersonas, r.defaultPersona, r.brandVoice, r.colours, r.scope, r.holdoutPercent, r.settingsVersion)
-      .run();
-    await db.prepare("INSERT INTO Catalog (store, version, products, productCount) VALUES (?, ?, ?, ?)").bind(catalog.store, catalog.version, JSON.stringify(catalog.products), catalog.products.length).run();
-  }
-}
-
-function startDetached(command: string, args: string[], cwd: string): ChildProcess {
-  let err = "";
-  // stdout unread: nginx and workerd log a line a request.
-  const child = spawnGroup(command, args, { cwd, env: process.env, stdout: "ignore", onOutput: (c) => (err = (err + c.toString("utf8")).slice(-2000)) });
-  child.once("exit", (code) => {
-    if (code) console.error(`${command} exited with ${code}: ${err}`);
-  });
-  return child;
-}
-
-const stopByPid = (child: ChildProcess | null): Promise<void> => stopGroup(child, { graceMs: 5000, awaitKilled: false });
-
-async function waitUntilUp(url: string): Promise<void> {
-  // Any answer will do (a 404 too): only that it listens.
-  if ((await waitForHttp(url, { attempts: 200, intervalMs: 100, requestTimeoutMs: 1000, ready: () => true })) !== "ready") throw new Error(`${url} never answered`);
-}
-
-async function get(url: string): Promise<{ cache: string | null; body: string; status: number; headers: [string, string][] }> {
-  const r = await fetch(url);
-  const headers: [string, string][] = [];
-  r.headers.forEach((value, name) => {
-    if (name !== "set-cookie") headers.push([name, value]);
-  });
-  for (const cookie of r.headers.getSetCookie()) headers.push(["set-cookie", cookie]);
-  return { cache: r.headers.get("Wand-Cache"), body: await r.text(), status: r.status, headers };
-}
-
-async function startWorkerdBare(dir: string, page: string): Promise<ChildProcess> {
-  await writeFile(join(dir, "page.html"), page);
-  await writeFile(
-    join(dir, "bare.js"),
-    `import page from "page.html";\nexport default { fetch() { return new Response(page, { headers: { "Content-Type": "text/html; charset=utf-8" } }); } };\n`,
-  );
-  await writeFile(
-    join(dir, "bare.capnp"),
-    `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [(name = "main", worker = .bare)],
-  sockets = [(name = "http", address = "${HOST}:${PORTS.bareWorkerd}", http = (), service = "main")],
-);
-const bare :Workerd.Worker = (
-  modules = [(name = "worker", esModule = embed "bare.js"), (name = "page.html", text = embed "page.html")],
-  compatibilityDate = "${COMPATIBILITY_DATE}",
-);
-`,
-  );
-  return startDetached(WORKERD, ["serve", join(dir, "bare.capnp")], dir);
-}
-
-async function startNginx(dir: string, page: string): Promise<ChildProcess> {
-  const www = join(dir, "www");
-  await mkdir(www, { recursive: true });
-  // nginx's workers run as www-data when started by root: the page must be readable to them.
-  await chmod(dir, 0o755);
-  await writeFile(join(www, "page.html"), page);
-  const conf = join(dir, "nginx.conf");
-  await writeFile(
-    conf,
-    `worker_processes auto;
-daemon off;
-pid ${join(dir, "nginx.pid")};
-error_log ${join(dir, "nginx-error.log")} warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/client_body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  server {
-    listen ${HOST}:${PORTS.nginx};
-    root ${www};
-    location / { default_type "text/html; charset=utf-8"; try_files /page.html =404; }
-  }
-}
-`,
-  );
-  return startDetached(NGINX, ["-e", join(dir, "nginx-error.log"), "-p", dir, "-c", conf], dir);
-}
-
-async function measure(): Promise<EdgeMeasurement> {
-  if (!wrkAvailable() || !existsSync(NGINX)) return { ok: false, reason: "needs Debian's nginx and wrk: apt-get install -y nginx wrk" };
+async function measure(): Promise<EdgeFigures> {
+  await ensureTools();
   const dir = await mkdtemp(join(tmpdir(), "wand-edge-bench-"));
   const loadAverage = loadavg()[0]!;
   let generator: FakeGenerator | null = null;
-  let edge: Miniflare | null = null;
-  let bare: Miniflare | null = null;
-  let workerd: ChildProcess | null = null;
-  let nginx: ChildProcess | null = null;
+  let edge: EdgeRuntime | null = null;
+  let bare: BareRuntime | null = null;
+  let nginx: NginxServer | null = null;
   try {
-    const bundle = await bundleEdge(join(dir, "bundle"));
+    const bundleDir = await bundleEdge(join(dir, "bundle"));
     generator = await startFakeGenerator({
       port: PORTS.generator,
-      render: ({ catalog, settings, job }) => renderTemplatePage({ catalog, settings, persona: job.persona, baseUrl: "" }),
+      render: ({ selection, settings, job }) => renderTemplatePage({ selection, settings, persona: job.persona, baseUrl: "" }),
     });
     const generatorUrl = generator.url;
-    // Miniflare 5 takes a new option shape; the v4 one (what its README documents) is converted.
-    edge = new Miniflare(convertV4MiniflareOptions({
-      // The worker's console.error/warn (a fault on the measured path must be seen).
-      log: new Log(LogLevel.WARN),
-      host: HOST,
-      port: PORTS.edge,
-      modules: true,
-      scriptPath: bundle,
-      // Module names relative to the bundle (they may not climb out of the root with "..").
-      modulesRoot: dirname(bundle),
-      compatibilityDate: COMPATIBILITY_DATE,
-      compatibilityFlags: ["nodejs_compat"],
-      kvNamespaces: ["CACHE"],
-      r2Buckets: ["PAGES"],
-      d1Databases: ["DB"],
-      durableObjects: {
-        POOL: { className: "PoolMember", useSQLite: true },
-        GENERATOR: { className: "GeneratorContainer", useSQLite: true },
-        STATS: { className: "StoreStats", useSQLite: true },
-      },
-      // Production values but the generator URL, and a timeout that outlasts the held miss-storm job.
-      bindings: { POOL_SIZE: "10", GENERATOR_URL: generatorUrl, GENERATOR_TIMEOUT_MS: "3600000", RETRY_BASE_MS: "2000", SNAPSHOT_TTL_SECONDS: "5", STATS_FLUSH_SECONDS: "10" },
-    }));
-    const edgeUrl = (await edge.ready).toString().replace(/\/$/, "");
+    // Production values but the generator URL, and a timeout that outlasts the held miss-storm job.
+    const runtime = { dir: join(dir, "edge"), bundleDir, edgePort: PORTS.edge, controlPort: PORTS.control, vars: { POOL_SIZE: "10", GENERATOR_URL: generatorUrl, GENERATOR_TIMEOUT_MS: "3600000", RETRY_BASE_MS: "2000", SNAPSHOT_TTL_SECONDS: "5", STATS_FLUSH_SECONDS: "10" } };
+    edge = await startEdgeRuntime(runtime);
+    const edgeUrl = edge.edgeUrl;
+    await edge.control.migrate();
 
     const hit = benchStore("bench-hit", "persona");
     const kv = benchStore("bench-kv", "shopper");
     const miss = benchStore("bench-miss", "persona");
     const gen = benchStore("bench-gen", "persona");
-    await seed(edge, [hit, kv, miss, gen]);
+    await seedBenchStores(edge.control, [hit, kv, miss, gen]);
 
     // The shared persona page, generated once, then served from memory.
-    let warm = await get(`${edgeUrl}/s/bench-hit?persona=explorer&shopper=warm`);
-    for (let i = 0; warm.cache === "miss" && i < 500; i++) {
-      await sleep(20);
-      warm = await get(`${edgeUrl}/s/bench-hit?persona=explorer&shopper=warm`);
-    }
-    if (warm.cache === "miss") throw new Error("the bench page was never generated");
+    await get(`${edgeUrl}/s/bench-hit?persona=explorer&shopper=warm`);
+    await waitForCached(`${edgeUrl}/s/bench-hit?persona=explorer&shopper=warm`);
     // The response the bare worker replays: the edge's own memory hit, status, headers and body.
     const hitResponse = await get(`${edgeUrl}/s/bench-hit?persona=explorer&shopper=m1`);
+    if (hitResponse.cache !== "memory") throw new Error(`expected a memory hit, got ${hitResponse.cache}`);
     const page = hitResponse.body;
     // Not replayed: framing and encoding headers (Node's fetch asks for gzip; the runtime would then
     // compress the replayed body on every request), which the runtime sets itself.
@@ -268,34 +131,19 @@ async function measure(): Promise<EdgeMeasurement> {
     console.log(`  edge bench: the bare worker replays ${replayed.map(([n]) => n).join(", ")}`);
 
     // KV hits: more shopper-scoped pages than the in-memory LRU holds, so each request misses memory.
-    const variant = cacheVariant({ catalogVersion: kv.catalog.version, settingsVersion: kv.settings.settingsVersion, promptVersion: PROMPT_VERSION });
-    const kvPage = renderTemplatePage({ catalog: kv.catalog, settings: kv.settings, persona: "explorer", baseUrl: "" });
-    const cache = await edge.getKVNamespace("CACHE");
-    for (let i = 0; i < KV_PAGES; i++) {
-      const key = cacheKey({ store: "bench-kv", persona: "explorer", scope: "shopper", shopper: `s${i}`, variant });
-      await cache.put(key, kvPage, { metadata: { key, variant, source: "llm", model: "bench", generatedAt: new Date().toISOString() } });
-    }
+    // One page generated by the edge gives the page and metadata the copies carry.
+    await get(`${edgeUrl}/s/bench-kv?persona=explorer&shopper=kv-first`);
+    await waitForCached(`${edgeUrl}/s/bench-kv?persona=explorer&shopper=kv-first`);
+    const { value: kvPage, metadata: kvMeta } = await edge.control.kvGet<PageMeta>((await edge.control.kvList("ui/bench-kv/explorer/"))[0] ?? "");
+    if (kvPage === null || !kvMeta) throw new Error("the edge wrote no KV page for bench-kv");
+    await writeShopperPages(edge.control, { store: kv, persona: "explorer", page: kvPage, meta: kvMeta, shopperPrefix: "s", count: KV_PAGES });
     // The miss storm: the generator holds the job, as an LLM would for seconds, so every shopper misses.
     await fetch(`${generatorUrl}/__control`, { method: "POST", body: JSON.stringify({ store: "bench-miss", behaviour: "hold" }) }).then((r) => r.text());
 
-    bare = new Miniflare(convertV4MiniflareOptions({
-      host: HOST,
-      port: PORTS.bareMiniflare,
-      modules: true,
-      // The same response bytes as an edge memory hit (headers included), from memory, no logic.
-      // (Headers built on first use and reused, as the edge does with its header templates.)
-      script: `const page = ${JSON.stringify(page)};\nconst pairs = ${JSON.stringify(replayed)};\nlet headers = null;\nexport default { fetch() { headers ??= new Headers(pairs); return new Response(page, { headers }); } };\n`,
-      compatibilityDate: COMPATIBILITY_DATE,
-    }));
-    const bareUrl = (await bare.ready).toString().replace(/\/$/, "");
-    workerd = await startWorkerdBare(dir, page);
-    nginx = await startNginx(dir, page);
-    const workerdUrl = `http://${HOST}:${PORTS.bareWorkerd}`;
-    const nginxUrl = `http://${HOST}:${PORTS.nginx}`;
-    await waitUntilUp(`${workerdUrl}/`);
-    await waitUntilUp(`${nginxUrl}/`);
+    bare = await startBareRuntime({ dir: join(dir, "bare"), port: PORTS.bareWorkerd, page, headers: replayed, compatibilityDate: COMPATIBILITY_DATE });
+    nginx = await startNginx(PORTS.nginx, page);
 
-    const checks: [string, string | null][] = [
+    const checks: [string, string][] = [
       [`${edgeUrl}/s/bench-hit?persona=explorer&shopper=c1`, "memory"],
       [`${edgeUrl}/s/bench-kv?persona=explorer&shopper=s7`, "kv"],
       [`${edgeUrl}/s/bench-miss?persona=explorer&shopper=c1`, "miss"],
@@ -304,56 +152,47 @@ async function measure(): Promise<EdgeMeasurement> {
       const r = await get(url);
       if (r.status !== 200 || r.cache !== expected) throw new Error(`${url}: expected Wand-Cache ${expected}, got ${r.status} ${r.cache}`);
     }
-    for (const url of [bareUrl, workerdUrl, nginxUrl]) {
+    for (const url of [bare.url, nginx.url]) {
       const body = (await get(`${url}/`)).body;
       if (body !== page) throw new Error(`${url} does not serve the same bytes (${body.length} vs ${page.length}): ${body.slice(0, 300)}`);
     }
 
-    const scripts: Record<ConfigName, { url: string; script: string }> = {
-      edgeMemory: { url: edgeUrl, script: await rotatingScript(dir, "memory", "/s/bench-hit?persona=explorer&shopper=m", 1_000_000) },
-      edgeKv: { url: edgeUrl, script: await rotatingScript(dir, "kv", "/s/bench-kv?persona=explorer&shopper=s", KV_PAGES) },
-      edgeMiss: { url: edgeUrl, script: await rotatingScript(dir, "miss", "/s/bench-miss?persona=explorer&shopper=x", 1_000_000) },
-      bareMiniflare: { url: bareUrl, script: await rotatingScript(dir, "bare", "/s/bench-hit?persona=explorer&shopper=m", 1_000_000) },
-      bareWorkerd: { url: workerdUrl, script: await rotatingScript(dir, "bare-workerd", "/s/bench-hit?persona=explorer&shopper=m", 1_000_000) },
-      nginx: { url: nginxUrl, script: await rotatingScript(dir, "nginx", "/s/bench-hit?persona=explorer&shopper=m", 1_000_000) },
+    const edgePid = edge.pid;
+    const barePid = bare.pid;
+    const nginxCpu = nginx.cpuSeconds;
+    const targets: Record<ConfigName, { url: string; script: string; cpu: () => number }> = {
+      edgeMemory: { url: edgeUrl, script: await rotatingScript(dir, "memory", "/s/bench-hit?persona=explorer&shopper=m", 1_000_000), cpu: () => cpuSeconds(edgePid) },
+      edgeKv: { url: edgeUrl, script: await rotatingScript(dir, "kv", "/s/bench-kv?persona=explorer&shopper=s", KV_PAGES), cpu: () => cpuSeconds(edgePid) },
+      edgeMiss: { url: edgeUrl, script: await rotatingScript(dir, "miss", "/s/bench-miss?persona=explorer&shopper=x", 1_000_000), cpu: () => cpuSeconds(edgePid) },
+      bareWorkerd: { url: bare.url, script: await rotatingScript(dir, "bare", "/s/bench-hit?persona=explorer&shopper=m", 1_000_000), cpu: () => cpuSeconds(barePid) },
+      nginx: { url: nginx.url, script: await rotatingScript(dir, "nginx", "/s/bench-hit?persona=explorer&shopper=m", 1_000_000), cpu: nginxCpu },
     };
     // Edge and its references alternate inside every round, and every other round runs in reverse
     // order, so slow drift in the machine's load hits both sides of a comparison alike. The ratios
     // the targets use are taken per round, from neighbouring runs, then the median over rounds.
-    const order: ConfigName[] = ["edgeMemory", "bareMiniflare", "edgeMiss", "edgeKv", "bareWorkerd", "nginx"];
-    // BENCH_EDGE_ONLY=edgeMemory,bareMiniflare: a quicker look at a few configurations (the others report 0).
+    const order: ConfigName[] = ["edgeMemory", "bareWorkerd", "edgeMiss", "edgeKv", "nginx"];
+    // BENCH_EDGE_ONLY=edgeMemory,bareWorkerd: a quicker look at a few configurations (the others report 0).
     const only = process.env.BENCH_EDGE_ONLY?.split(",");
     const measured = only ? order.filter((c) => only.includes(c)) : order;
-    const runs = Object.fromEntries(order.map((c) => [c, [] as LoadFigures[]])) as Record<ConfigName, LoadFigures[]>;
+    const runs = Object.fromEntries(order.map((c) => [c, [] as CpuLoadFigures[]])) as Record<ConfigName, CpuLoadFigures[]>;
     for (let round = 0; round < ROUNDS; round++) {
       for (const config of round % 2 === 0 ? measured : [...measured].reverse()) {
-        const { url, script } = scripts[config];
+        const { url, script, cpu } = targets[config];
         await runWrk(url, WARMUP_SECONDS, script);
-        const figures = await runWrk(url, SECONDS, script);
+        const figures = await runWrkWithCpu(url, SECONDS, script, cpu);
         if (figures.errors > 0) throw new Error(`${config}: ${figures.errors} failed requests`);
         runs[config].push(figures);
-        console.log(`  edge bench round ${round + 1}/${ROUNDS} ${config} [${HARNESS[config]}]: ${figures.rps.toFixed(0)} req/s, p50 ${figures.p50Ms.toFixed(2)} ms, p99 ${figures.p99Ms.toFixed(2)} ms`);
+        console.log(
+          `  edge bench round ${round + 1}/${ROUNDS} ${config} [${HARNESS[config]}]: ${figures.rps.toFixed(0)} req/s, p50 ${figures.p50Ms.toFixed(2)} ms, p99 ${figures.p99Ms.toFixed(2)} ms, ${figures.cpuUsPerRequest.toFixed(1)} µs CPU/req (${figures.cores.toFixed(2)} cores)`,
+        );
       }
     }
-    const results = Object.fromEntries(
-      order.map((c): [ConfigName, LoadFigures] => [
-        c,
-        runs[c].length === 0
-          ? { rps: 0, p50Ms: 0, p99Ms: 0, requests: 0, errors: 0 }
-          : {
-              rps: median(runs[c].map((f) => f.rps)),
-              p50Ms: median(runs[c].map((f) => f.p50Ms)),
-              p99Ms: median(runs[c].map((f) => f.p99Ms)),
-              requests: runs[c].reduce((n, f) => n + f.requests, 0),
-              errors: 0,
-            },
-      ]),
-    ) as Record<ConfigName, LoadFigures>;
-    const perRound = (a: LoadFigures[], b: LoadFigures[], f: (x: LoadFigures, y: LoadFigures) => number) =>
-      a.length && b.length ? median(a.map((x, i) => f(x, b[i]!))) : 0;
+    const results = Object.fromEntries(order.map((c) => [c, medianFigures(runs[c])])) as Record<ConfigName, CpuLoadFigures>;
+    const perRound = (a: CpuLoadFigures[], b: CpuLoadFigures[], f: (x: CpuLoadFigures, y: CpuLoadFigures) => number) => (a.length && b.length ? median(a.map((x, i) => f(x, b[i]!))) : 0);
     const ratios = {
-      memoryHitVsBare: perRound(runs.edgeMemory, runs.bareMiniflare, (x, y) => x.rps / y.rps),
-      kvHitVsBare: perRound(runs.edgeKv, runs.bareMiniflare, (x, y) => x.rps / y.rps),
+      memoryHitVsBare: perRound(runs.edgeMemory, runs.bareWorkerd, (x, y) => x.rps / y.rps),
+      kvHitVsBare: perRound(runs.edgeKv, runs.bareWorkerd, (x, y) => x.rps / y.rps),
+      memoryHitVsNginx: perRound(runs.edgeMemory, runs.nginx, (x, y) => x.rps / y.rps),
       missP99VsHitP99: perRound(runs.edgeMiss, runs.edgeMemory, (x, y) => x.p99Ms / y.p99Ms),
     };
 
@@ -370,22 +209,36 @@ async function measure(): Promise<EdgeMeasurement> {
         }
       }),
     );
-    for (const persona of PERSONAS) {
-      let cached = false;
-      for (let i = 0; !cached && i < 1500; i++) {
-        cached = (await get(`${edgeUrl}/s/bench-gen?shopper=check&persona=${persona}`)).cache !== "miss";
-        if (!cached) await sleep(20);
-      }
-      if (!cached) throw new Error(`bench-gen: the ${persona} page was never generated`);
-    }
+    for (const persona of PERSONAS) await waitForCached(`${edgeUrl}/s/bench-gen?shopper=check&persona=${persona}`);
     const genStats = (await (await fetch(`${generatorUrl}/__stats?store=bench-gen`)).json()) as { calls: number };
 
-    return { ok: true, figures: { results, ratios, loadAverage, pageBytes: Buffer.byteLength(page), generations: genStats.calls, generationShoppers: SHOPPERS, rounds: ROUNDS, seconds: SECONDS } };
+    // Under the target: the same edge (same state on disk) and the bare worker once more, each with
+    // the inspector, profiled under the same load: what the edge adds is what differs.
+    let profile: { edge: ProfileSummary; bare: ProfileSummary } | null = null;
+    if (measured.includes("edgeMemory") && measured.includes("bareWorkerd") && ratios.memoryHitVsBare < HIT_RATIO_TARGET) {
+      await edge.stop();
+      edge = null;
+      await bare.stop();
+      const profiledEdge = await startEdgeRuntime({ ...runtime, stateDir: join(dir, "edge", "state"), dir: join(dir, "edge-profiled"), inspectorPort: PORTS.inspector });
+      edge = profiledEdge;
+      const seconds = Math.max(3, SECONDS);
+      const edgeProfile = await profileLoad({ inspectorPort: PORTS.inspector, service: "edge", mapFile: join(bundleDir, "index.js.map"), url: edgeUrl, warmUrl: `${edgeUrl}/s/bench-hit?persona=explorer&shopper=warm`, script: targets.edgeMemory.script, seconds, name: "edge-memory-hits" });
+      await profiledEdge.stop();
+      edge = null;
+      bare = await startBareRuntime({ dir: join(dir, "bare-profiled"), port: PORTS.bareWorkerd, page, headers: replayed, compatibilityDate: COMPATIBILITY_DATE, inspectorPort: PORTS.inspector });
+      const bareProfile = await profileLoad({ inspectorPort: PORTS.inspector, service: "bare", url: bare.url, warmUrl: `${bare.url}/`, script: targets.bareWorkerd.script, seconds, name: "bare-worker" });
+      profile = { edge: edgeProfile, bare: bareProfile };
+      console.log(`  edge profile (${edgeProfile.file}): ${describeProfile(edgeProfile, 20)}\n  bare profile (${bareProfile.file}): ${describeProfile(bareProfile, 20)}`);
+    }
+
+    return { results, ratios, loadAverage, pageBytes: Buffer.byteLength(page), generations: genStats.calls, generationShoppers: SHOPPERS, rounds: ROUNDS, seconds: SECONDS, profile };
+  } catch (error) {
+    if (edge) console.error(`edge workerd output:\n${edge.output().slice(-3000)}`);
+    throw error;
   } finally {
-    await stopByPid(nginx);
-    await stopByPid(workerd);
-    await bare?.dispose();
-    await edge?.dispose();
+    await nginx?.stop();
+    await bare?.stop();
+    await edge?.stop();
     await generator?.close();
     await rm(dir, { recursive: true, force: true });
   }

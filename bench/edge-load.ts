@@ -26,6 +26,27 @@ export function wrkAvailable(): boolean {
   return existsSync(WRK);
 }
 
+/** A round's load figures with the server's CPU time over it. */
+export interface CpuLoadFigures extends LoadFigures {
+  /** µs of one core per request: the server process's CPU time over the round / requests served. */
+  cpuUsPerRequest: number;
+  /** Cores the server kept busy on average (CPU seconds / wall seconds). */
+  cores: number;
+}
+
+/**
+ * One timed wrk run against a server whose CPU time `cpu()` reads (seconds, all its threads or
+ * processes): at saturation, CPU per request = ΔCPU / requests.
+ */
+export async function runWrkWithCpu(url: string, seconds: number, script: string | undefined, cpu: () => number): Promise<CpuLoadFigures> {
+  const before = cpu();
+  const started = performance.now();
+  const figures = await runWrk(url, seconds, script);
+  const wall = (performance.now() - started) / 1000;
+  const used = cpu() - before;
+  return { ...figures, cpuUsPerRequest: figures.requests > 0 ? (used / figures.requests) * 1e6 : 0, cores: used / wall };
+}
+
 /** A wrk script that sends `<path><counter>` so every request is a different shopper. */
 export async function rotatingScript(dir: string, name: string, pathPrefix: string, modulo: number): Promise<string> {
   const file = join(dir, `${name}.lua`);

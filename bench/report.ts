@@ -22,6 +22,7 @@ const ResultSchema = z.object({
   notes: z.string().optional(),
   target: z.object({ metric: z.string(), max: z.number().optional(), min: z.number().optional(), description: z.string() }).optional(),
   pass: z.boolean().optional(),
+  error: z.string().optional(),
 });
 const ResultsFileSchema = z.object({ generatedAt: z.string(), node: z.string(), platform: z.string(), results: z.array(ResultSchema) });
 export type ResultsFile = z.infer<typeof ResultsFileSchema>;
@@ -48,7 +49,7 @@ const SERVING_LABELS: Record<string, string> = {
   edgeKvHit: "edge: hit from KV",
   miss: "edge: miss (template page, generation enqueued)",
   edgeMiss: "edge: miss (template page, generation enqueued)",
-  bareWorker: "bare worker, same bytes (runtime ceiling)",
+  bareWorker: "bare worker, the edge's hit response from memory (runtime ceiling)",
   bareWorkerdServe: "bare worker on workerd serve",
   nginx: "nginx, same bytes (machine ceiling)",
 };
@@ -65,13 +66,62 @@ function servingTable(results: BenchResult[]): string[] {
       const base = metric.slice(0, -3);
       const p50 = r.metrics[`${base}P50`];
       const p99 = r.metrics[`${base}P99`];
+      const cpu = r.metrics[`${base}CpuUs`];
       const harness = /\(([^)]+)\)/.exec(r.units[metric] ?? "")?.[1] ?? "";
-      rows.push(
-        `| ${SERVING_LABELS[base] ?? base} | ${formatValue(rps)} | ${p50 === undefined ? "–" : formatValue(p50)} | ${p99 === undefined ? "–" : formatValue(p99)} | ${cell(harness)} |`,
-      );
+      const opt = (v: number | undefined) => (v === undefined ? "–" : formatValue(v));
+      rows.push(`| ${SERVING_LABELS[base] ?? base} | ${formatValue(rps)} | ${opt(p50)} | ${opt(p99)} | ${opt(cpu)} | ${cell(harness)} |`);
     }
   }
-  return rows.length ? ["## Serving: requests/s and latency", "", "| configuration | req/s | p50 ms | p99 ms | harness |", "| --- | ---: | ---: | ---: | --- |", ...rows, ""] : [];
+  return rows.length
+    ? ["## Serving: requests/s, latency and CPU per request", "", "| configuration | req/s | p50 ms | p99 ms | µs CPU/req | harness |", "| --- | ---: | ---: | ---: | ---: | --- |", ...rows, ""]
+    : [];
+}
+
+// Columns of the catalog-scale table: metric prefix (before `_<N>`) and heading.
+const SCALE_COLUMNS: [string, string][] = [
+  ["syncSeconds", "sync s"],
+  ["syncUsPerProduct", "sync µs/product"],
+  ["syncPeakHeapMB", "sync peak heap MB"],
+  ["syncRetainedHeapGrowthMB", "sync live heap growth MB"],
+  ["syncRssGrowthMB", "sync RSS growth MB"],
+  ["hitRps", "hit req/s"],
+  ["hitRpsVs20", "× 20's req/s"],
+  ["hitP99", "hit p99 ms"],
+  ["hitP99Vs20", "× 20's p99"],
+  ["hitCpuUs", "µs CPU/hit"],
+  ["templateRenderMs", "template render ms"],
+  ["missKB", "miss KB"],
+  ["generatorRequestKB", "generator request KB"],
+  ["aiPageCached", "AI page cached"],
+  ["burstLlmCalls", "burst LLM calls"],
+  ["burstVisibleSeconds", "burst → pages s"],
+];
+
+/** One row per catalog size from the catalog-scale/* results (metrics named `<column>_<N>`). */
+function scaleTable(results: BenchResult[]): string[] {
+  const parts = results.filter((r) => r.name.startsWith("catalog-scale/"));
+  const values = new Map<string, Map<string, number>>();
+  for (const r of parts) {
+    for (const [metric, value] of Object.entries(r.metrics)) {
+      const m = /^(\w+?)_(\w+)$/.exec(metric);
+      if (!m || !SCALE_COLUMNS.some(([c]) => c === m[1])) continue;
+      if (!values.has(m[2]!)) values.set(m[2]!, new Map());
+      values.get(m[2]!)!.set(m[1]!, value);
+    }
+  }
+  if (values.size === 0) return [];
+  const size = (label: string) => Number(label.replace(/k$/, "")) * (label.endsWith("k") ? 1000 : 1);
+  const rows = [...values.entries()]
+    .sort((a, b) => size(a[0]) - size(b[0]))
+    .map(([label, v]) => `| ${size(label).toLocaleString("en-US")} | ${SCALE_COLUMNS.map(([c]) => (v.has(c) ? formatValue(v.get(c)!) : "–")).join(" | ")} |`);
+  return [
+    "## Catalog scale",
+    "",
+    `| products | ${SCALE_COLUMNS.map(([, h]) => h).join(" | ")} |`,
+    `| ---: | ${SCALE_COLUMNS.map(() => "---:").join(" | ")} |`,
+    ...rows,
+    "",
+  ];
 }
 
 /** Escapes what would break a markdown table cell. */
@@ -87,6 +137,13 @@ export function renderReport(file: ResultsFile): string {
       "Regenerate with `npm run bench` (writes bench/results.json and this file).",
     "",
   ];
+  // A bench that failed has no figures: it is listed first, with its reason, so it cannot go unseen.
+  const failed = results.filter((r) => r.error);
+  if (failed.length) {
+    lines.push("## Failed", "", "| benchmark | reason |", "| --- | --- |");
+    for (const r of failed) lines.push(`| ${r.name} | ${cell(r.error!.slice(0, 600))} |`);
+    lines.push("");
+  }
   const withTargets = results.filter((r) => r.target);
   if (withTargets.length) {
     lines.push("## Targets", "", "| benchmark | goal | measured | target | met |", "| --- | --- | ---: | --- | :---: |");
@@ -100,6 +157,7 @@ export function renderReport(file: ResultsFile): string {
     lines.push("");
   }
   lines.push(...servingTable(results));
+  lines.push(...scaleTable(results));
   lines.push("## All figures", "", "| benchmark | metric | value |", "| --- | --- | ---: |");
   for (const r of results) {
     for (const [metric, value] of Object.entries(r.metrics)) lines.push(`| ${r.name} | ${metric} | ${formatValue(value, r.units[metric])} |`);

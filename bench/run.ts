@@ -5,8 +5,9 @@ import type { BenchModule, BenchResult } from "./types.ts";
 /**
  * `npm run bench [name ...]`: runs every registered benchmark (or the named ones) one after the
  * other, prints a markdown table and writes bench/results.json and bench/results.md. Naming benches
- * updates their rows and keeps the others' from the last run; a bench that fails is reported and the
- * run goes on (exit code 1 at the end).
+ * updates their rows and keeps the others' from the last run. A bench that fails (or cannot run: a
+ * missing tool it could not install) is written as a failed row with its reason — it never vanishes
+ * from the table nor keeps an earlier run's figures — the run goes on, and exits with code 1.
  *
  * To add a benchmark: write bench/<name>.ts exporting `run(): Promise<BenchResult>` and append an
  * entry to BENCHES. Modules are imported lazily, so one bench's set-up never slows another.
@@ -20,7 +21,12 @@ export const BENCHES: { name: string; load: () => Promise<BenchModule> }[] = [
   { name: "edge-hits", load: () => import("./edge-hits.ts") },
   { name: "edge-miss", load: () => import("./edge-miss.ts") },
   { name: "edge-generations", load: () => import("./edge-generations.ts") },
+  { name: "catalog-scale", load: () => import("./catalog-scale.ts") },
+  { name: "outage-recovery", load: () => import("./outage-recovery.ts") },
 ];
+
+/** The registered bench a result belongs to: its own name, or `<bench>/<part>`. */
+const benchOf = (result: string): string => result.split("/")[0]!;
 
 const RESULTS_FILE = fileURLToPath(new URL("./results.json", import.meta.url));
 
@@ -31,6 +37,7 @@ function fmt(value: number): string {
 function table(results: BenchResult[]): string {
   const lines = ["| bench | metric | value | target | pass |", "| --- | --- | ---: | --- | --- |"];
   for (const r of results) {
+    if (r.error) lines.push(`| ${r.name} | FAILED: ${r.error.slice(0, 200).replace(/\s+/g, " ")} | – | | NO |`);
     for (const [metric, value] of Object.entries(r.metrics)) {
       const isTarget = r.target?.metric === metric;
       const target = isTarget && r.target ? `${r.target.max !== undefined ? `< ${r.target.max}` : `> ${r.target.min}`} ${r.units[metric] ?? ""}`.trim() : "";
@@ -64,16 +71,25 @@ async function main(): Promise<number> {
     // One bench that cannot run (a missing nginx, a port in use) is reported; the others still run.
     try {
       const mod = await b.load();
-      results.push(await mod.run());
+      const out = await mod.run();
+      for (const r of Array.isArray(out) ? out : [out]) {
+        results.push(r);
+        if (r.error) {
+          failed.push(r.name);
+          console.error(`bench ${r.name} failed: ${r.error}`);
+        }
+      }
     } catch (error) {
       failed.push(b.name);
-      console.error(`bench ${b.name} failed:`, error instanceof Error ? error.message : error);
+      const reason = error instanceof Error ? error.message : String(error);
+      console.error(`bench ${b.name} failed:`, reason);
+      results.push({ name: b.name, metrics: {}, units: {}, pass: false, error: reason.slice(0, 2000) });
     }
   }
   console.log(`\n${table(results)}\n`);
-  const ran = new Set(results.map((r) => r.name));
-  const kept = wanted.length ? earlierResults().filter((r) => !ran.has(r.name)) : [];
-  const ordered = BENCHES.flatMap((b) => [...results, ...kept].filter((r) => r.name === b.name));
+  const ran = new Set(selected.map((b) => b.name));
+  const kept = wanted.length ? earlierResults().filter((r) => !ran.has(benchOf(r.name))) : [];
+  const ordered = BENCHES.flatMap((b) => [...results, ...kept].filter((r) => benchOf(r.name) === b.name));
   writeFileSync(RESULTS_FILE, `${JSON.stringify({ generatedAt: new Date().toISOString(), node: process.versions.node, platform: `${process.platform}-${process.arch}`, results: ordered }, null, 2)}\n`);
   console.log(`results written to ${RESULTS_FILE}${kept.length ? ` (kept the earlier rows of ${kept.map((r) => r.name).join(", ")})` : ""}`);
 

@@ -12,9 +12,17 @@ export interface BenchResult {
   target?: { metric: string; max?: number; min?: number; description: string };
   /** Whether the target was met (absent when there is no target). */
   pass?: boolean;
+  /**
+   * Why (part of) the bench could not measure: the row keeps what was measured, the report lists
+   * the reason, and the run exits with code 1. Never a made-up figure instead.
+   */
+  error?: string;
 }
 
-/** A benchmark module: bench/run.ts imports it and calls run(). */
+/**
+ * A benchmark module: bench/run.ts imports it and calls run(). A bench with several parts returns
+ * one result per part, named `<bench>/<part>` (e.g. "catalog-scale/sync").
+ */
 export interface BenchModule {
-  run(): Promise<BenchResult>;
+  run(): Promise<BenchResult | BenchResult[]>;
 }

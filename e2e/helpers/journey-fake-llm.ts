@@ -15,6 +15,17 @@ export interface FakeLlm {
   counters(): { answered: number; inFlight: number; maxInFlight: number };
   /** When each request arrived and was answered (performance.now() ms), in arrival order. */
   timeline(): { arrivedAt: number; answeredAt: number | null }[];
+  /**
+   * Switches a provider outage on or off: while down, every completion request is answered at once
+   * with 503 (as an overloaded or failing provider answers), and is not counted as answered.
+   */
+  setDown(down: boolean): void;
+  /**
+   * Every completion request, in arrival order: when it came (performance.now() ms), whether it was
+   * refused by the outage, and the SDK's retry number (X-Stainless-Retry-Count; 0 = the first attempt
+   * of one generator call, so the first attempts count the generator's LLM calls).
+   */
+  requests(): { arrivedAt: number; refused: boolean; retryCount: number }[];
   close(): Promise<void>;
 }
 
@@ -22,6 +33,8 @@ export interface FakeLlmOptions {
   /** Milliseconds every answer takes. */
   latencyMs: number;
   port?: number;
+  /** Start in an outage (see FakeLlm.setDown). */
+  down?: boolean;
 }
 
 const PERSONA = /Persona:\s*([a-z]+)/;
@@ -44,6 +57,8 @@ export async function startFakeLlm(options: FakeLlmOptions): Promise<FakeLlm> {
   let maxInFlight = 0;
   const timers = new Set<NodeJS.Timeout>();
   const events: { arrivedAt: number; answeredAt: number | null }[] = [];
+  const requests: { arrivedAt: number; refused: boolean; retryCount: number }[] = [];
+  let down = options.down ?? false;
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -58,6 +73,12 @@ export async function startFakeLlm(options: FakeLlmOptions): Promise<FakeLlm> {
         body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as typeof body;
       } catch {
         res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "bad json" } }));
+        return;
+      }
+      const retryCount = Number(req.headers["x-stainless-retry-count"] ?? 0) || 0;
+      requests.push({ arrivedAt: performance.now(), refused: down, retryCount });
+      if (down) {
+        res.writeHead(503, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "the service is temporarily unavailable", type: "server_error" } }));
         return;
       }
       const user = body.messages?.find((m) => m.role === "user")?.content ?? "";
@@ -91,6 +112,10 @@ export async function startFakeLlm(options: FakeLlmOptions): Promise<FakeLlm> {
     baseUrl: `${url}/v1`,
     counters: () => ({ answered, inFlight, maxInFlight }),
     timeline: () => events.map((e) => ({ ...e })),
+    setDown: (value) => {
+      down = value;
+    },
+    requests: () => requests.map((r) => ({ ...r })),
     close: () => {
       for (const t of timers) clearTimeout(t);
       server.closeAllConnections();
