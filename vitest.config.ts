@@ -32,6 +32,8 @@ export default defineConfig(async () => ({
                 RETRY_BASE_MS: "20",
                 SNAPSHOT_TTL_SECONDS: "0",
                 STATS_FLUSH_SECONDS: "0",
+                // Doubling cool-downs are off by default (max = cool-down); the breaker tests exercise them.
+                LLM_BREAKER_MAX_COOLDOWN_MS: "300000",
                 TEST_MIGRATIONS: await readD1Migrations(here("./prisma/migrations")),
                 // App proxy (edge-worker/src/app-proxy): the secret tests sign with. The Admin API is
                 // the fake one on 127.0.0.1 (edge-worker/test/fake-admin-api.ts; catalog sync), which

@@ -30,7 +30,7 @@ const Schema = z.object({
   LLM_BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(5),
   // First cool-down of an open breaker; doubles per re-opening without a success, up to the cap.
   LLM_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(0).default(30_000),
-  LLM_BREAKER_MAX_COOLDOWN_MS: z.coerce.number().int().min(0).default(300_000),
+  LLM_BREAKER_MAX_COOLDOWN_MS: z.coerce.number().int().min(0).default(30_000),
   // How long a job generated in template mode waits before it asks again (a key may be configured).
   TEMPLATE_MODE_RETRY_MS: z.coerce.number().int().min(0).default(60_000),
 });

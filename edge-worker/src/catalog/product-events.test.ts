@@ -103,7 +103,10 @@ describe("product webhooks", () => {
     const before = await shop.sync.counters();
     // Product 12 is not in the shop yet: a products/create for it, listed after every other product.
     const created = update(shop, 12, { minutes: 60, topic: "products/create" });
-    (created.payload as Record<string, unknown>).created_at = at(60);
+    // In stock whatever the fake's seed says (1 product in 16 is sold out): loyalist shows only what can be bought.
+    const payload = created.payload as Record<string, unknown>;
+    payload.created_at = at(60);
+    payload.variants = (payload.variants as Record<string, unknown>[]).map((v) => ({ ...v, inventory_quantity: 10 }));
     await shop.sync.productEvent(created);
     const after = await settled(shop);
     expect(after.refreshesAlways).toBe((before.refreshesAlways ?? 0) + 1);
@@ -112,11 +115,16 @@ describe("product webhooks", () => {
     expect(loyalist.groups[0]?.handles[0]).toBe(fakeProductLine(shop.token, 12).handle);
 
     // A new title is merchandising: reselect. A new price is a fact: refresh only.
-    await shop.sync.productEvent(update(shop, 12, { minutes: 61, title: "Renamed" }));
+    const renamedEvent = update(shop, 12, { minutes: 61, title: "Renamed" });
+    (renamedEvent.payload as Record<string, unknown>).variants = payload.variants;
+    await shop.sync.productEvent(renamedEvent);
     const renamed = await settled(shop);
     expect(renamed.refreshesAlways).toBe((after.refreshesAlways ?? 0) + 1);
     expect((await readSelection(env, shop.store, "loyalist")).products.find((p) => p.handle === "p-12")?.title).toBe("Renamed");
-    await shop.sync.productEvent(update(shop, 12, { minutes: 62, title: "Renamed", price: "1.23" }));
+    const repricedEvent = update(shop, 12, { minutes: 62, title: "Renamed", price: "1.23" });
+    const variants = payload.variants as Record<string, unknown>[];
+    (repricedEvent.payload as Record<string, unknown>).variants = variants.map((v, k) => (k === 0 ? { ...v, price: "1.23" } : v));
+    await shop.sync.productEvent(repricedEvent);
     const repriced = await settled(shop);
     expect(repriced.refreshesAlways).toBe(renamed.refreshesAlways);
     expect(repriced.refreshesIfNeeded).toBe((renamed.refreshesIfNeeded ?? 0) + 1);
