@@ -19,7 +19,7 @@ import type { BenchResult } from "./types.ts";
 const LATENCY_MS = 500;
 const PORTS = { edgePort: 18570, generatorPort: 18571, inspectorPort: 18572 };
 // The edge's defaults (edge-worker/wrangler.jsonc), given explicitly so the targets can be stated.
-const BREAKER = { threshold: 5, cooldownMs: 30_000, maxCooldownMs: 300_000, poolSize: 10, retryBaseMs: 2_000 };
+const BREAKER = { threshold: 5, cooldownMs: 30_000, maxCooldownMs: 30_000, poolSize: 10, retryBaseMs: 2_000 };
 const MAX_CALLS = 10;
 
 function outageSeconds(): number {
@@ -57,7 +57,7 @@ export async function run(): Promise<BenchResult[]> {
   const setting =
     `${seconds} s outage (503 from a fake OpenAI-compatible LLM, ${LATENCY_MS} ms latency once back), ${report.duringOutage.length} shopper requests over ` +
     `${OUTAGE_PAGES.length} pages (3 demo stores × 4 personas); edge under wrangler dev with POOL_SIZE ${BREAKER.poolSize}, breaker threshold ${BREAKER.threshold}, ` +
-    `cool-down ${BREAKER.cooldownMs / 1000} s doubling to ${BREAKER.maxCooldownMs / 1000} s, RETRY_BASE_MS ${BREAKER.retryBaseMs}; the real generator (1 SDK retry).`;
+    `cool-down ${BREAKER.cooldownMs / 1000} s (cap ${BREAKER.maxCooldownMs / 1000} s), RETRY_BASE_MS ${BREAKER.retryBaseMs}; the real generator (1 SDK retry).`;
   const recoveryTarget = (BREAKER.cooldownMs + 2 * LATENCY_MS) / 1000;
   return [
     {
