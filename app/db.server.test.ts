@@ -20,7 +20,7 @@ afterAll(async () => {
 
 describe("Prisma on the migrated D1", () => {
   it("applies every migration in order", () => {
-    expect(d1.migrations).toEqual(["0001_init.sql", "0002_admin.sql", "0003_product_rows.sql"]);
+    expect(d1.migrations).toEqual(["0001_init.sql", "0002_admin.sql", "0003_product_rows.sql", "0004_setup_guide.sql"]);
   });
 
   it("Session: the official session storage stores, finds, loads and deletes offline and online sessions", async () => {
@@ -51,6 +51,12 @@ describe("Prisma on the migrated D1", () => {
     expect(parseSettingsRow(fromSql)).toEqual(defaultSettings({ store: "sql-defaults", shopName: "SQL Defaults", shopDomain: "sql-defaults.myshopify.com" }));
     expect(fromSql.updatedAt).toBeInstanceOf(Date);
     expect(fromSql.installed).toBe(true);
+    // The setup guide is shown until dismissed; the dismissal reads back as the instant it was made.
+    expect(fromSql.setupGuideDismissedAt).toBeNull();
+    const dismissedAt = new Date("2026-12-01T09:00:00.000Z");
+    const dismissed = await prisma.shopSettings.update({ where: { store: "sql-defaults" }, data: { setupGuideDismissedAt: dismissedAt } });
+    expect(dismissed.setupGuideDismissedAt).toEqual(dismissedAt);
+    expect(parseSettingsRow(dismissed)).toEqual(parseSettingsRow(fromSql));
 
     const settings = { ...defaultSettings({ store: "models", shopName: "Models", shopDomain: "models.myshopify.com" }), holdoutPercent: 15 };
     await prisma.shopSettings.create({ data: settingsToRow(settings) });
@@ -205,7 +211,7 @@ describe("migration 0003 on a shop's existing catalog", () => {
         .prepare("INSERT INTO Catalog (store, version, products, productCount) VALUES (?, ?, ?, ?)")
         .bind("migrating", "v1", JSON.stringify(products), products.length)
         .run();
-      expect(await applyMigrations(old.db, { after: "0002_admin.sql" })).toEqual(["0003_product_rows.sql"]);
+      expect(await applyMigrations(old.db, { after: "0002_admin.sql" })).toEqual(["0003_product_rows.sql", "0004_setup_guide.sql"]);
 
       const rows = await prismaFor(old.db).product.findMany({ where: { store: "migrating" }, orderBy: { listedAt: "asc" } });
       expect(rows.map((r) => [r.handle, r.category, r.priceCents, r.savingsPercent, r.savingsCents, r.available, Number(r.listedAt)])).toEqual([

@@ -4,6 +4,8 @@ import { db } from "./db.server";
 import type { AppBindings } from "./env.server";
 import { httpError } from "./http-error";
 
+export { LOCAL_ADMIN_API_TOKEN } from "./local-admin-token";
+
 /**
  * Local mode: the admin opened against a seeded demo shop, with a fake offline session that never
  * leaves this module and never reaches Shopify (no Admin API calls, no token). It exists for
@@ -15,6 +17,7 @@ import { httpError } from "./http-error";
  * Off (the default), the admin authenticates every request with Shopify.
  */
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
 
 export interface LocalShop {
   shopDomain: string;

@@ -134,4 +134,14 @@ export interface EdgeApiContract {
   forgetStore(store: string): Promise<void>;
   /** Remove per-shopper data (customers/redact). */
   forgetShopper(store: string, shopperId: string): Promise<void>;
+  /** What the admin's setup guide needs from the edge beyond the other methods (core/setup-checklist.ts). */
+  setupState(store: string): Promise<EdgeSetupState>;
+}
+
+/** The edge's side of the setup guide. */
+export interface EdgeSetupState {
+  /** Requests that passed the app proxy's signature check and were served a persona page. */
+  proxyRequests: number;
+  /** When (ISO) the first of them was counted; null when none yet. */
+  firstProxyRequestAt: string | null;
 }

@@ -1,7 +1,9 @@
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { LOCAL_ADMIN_API_TOKEN } from "../app/local-admin-token.ts";
+import { FakeThemeApi } from "../app/test/fake-theme-api.ts";
 import { DEMO_STORES } from "../core/demo-stores.ts";
 import { hasExited, runToEnd, spawnGroup, stopGroup, waitForHttp } from "./process-group.ts";
 import { DEFAULT_PERSIST_DIR, EDGE_CONFIG, REPO_ROOT, quietWranglerEnv, seedDemoStores } from "./seed.ts";
@@ -17,7 +19,9 @@ import { DEFAULT_PERSIST_DIR, EDGE_CONFIG, REPO_ROOT, quietWranglerEnv, seedDemo
  *      wrangler.jsonc vars points at the generator);
  *   4. the admin when app/wrangler.jsonc exists, `wrangler dev -c app/wrangler.jsonc` on
  *      127.0.0.1:8788 in local mode, on the same persist directory; it reaches the edge's EdgeApi
- *      through wrangler's dev registry (service bindings work across `wrangler dev` sessions).
+ *      through wrangler's dev registry (service bindings work across `wrangler dev` sessions);
+ *      with it, a fake Admin API on 127.0.0.1 (SHOPIFY_ADMIN_API_ORIGIN) answering the setup guide's
+ *      theme queries for the demo shops from the files in .wrangler/demo-theme/ (startDemoTheme).
  * Prints the URLs; Ctrl-C or SIGTERM stops every child (each runs in its own process group, stopped
  * by its id, since wrangler runs workerd as a child of its own).
  */
@@ -114,6 +118,35 @@ function adminBuildIsStale(): boolean {
   return Math.max(newest(resolve(REPO_ROOT, "app")), newest(resolve(REPO_ROOT, "core"))) > builtAt;
 }
 
+/**
+ * The demo shops' published theme for the setup guide: Shopify's theme files API (app/test/fake-theme-api.ts)
+ * on 127.0.0.1, serving the files of .wrangler/demo-theme/ (first written from core/fixtures/theme/
+ * with the embed never turned on and no block) and re-reading them every second, so copying
+ * settings_data.embed-on.json or index.with-block.json over them is the theme editor's save.
+ */
+const DEMO_THEME_DIR = resolve(REPO_ROOT, ".wrangler/demo-theme");
+const DEMO_THEME_FILES: Record<string, string> = {
+  "config/settings_data.json": "settings_data.embed-never.json",
+  "templates/index.json": "index.without-block.json",
+};
+
+async function startDemoTheme(): Promise<FakeThemeApi> {
+  for (const [file, fixture] of Object.entries(DEMO_THEME_FILES)) {
+    const path = join(DEMO_THEME_DIR, file);
+    if (existsSync(path)) continue;
+    mkdirSync(dirname(path), { recursive: true });
+    copyFileSync(resolve(REPO_ROOT, "core/fixtures/theme", fixture), path);
+  }
+  const read = () => Object.fromEntries(Object.keys(DEMO_THEME_FILES).flatMap((f) => (existsSync(join(DEMO_THEME_DIR, f)) ? [[f, readFileSync(join(DEMO_THEME_DIR, f), "utf8")]] : [])));
+  const api = await new FakeThemeApi({ accessToken: LOCAL_ADMIN_API_TOKEN, theme: { id: "gid://shopify/OnlineStoreTheme/1", name: "Demo theme", files: read() } }).start();
+  const timer = setInterval(() => {
+    const files = read();
+    for (const f of Object.keys(DEMO_THEME_FILES)) api.setFile(f, files[f] ?? null);
+  }, 1000);
+  timer.unref();
+  return api;
+}
+
 async function main(): Promise<void> {
   // `on`, not `once`: Ctrl-C reaches us twice (from the terminal and relayed by tsx), and a signal
   // without a listener would end this process before the children are stopped.
@@ -153,7 +186,9 @@ async function main(): Promise<void> {
       console.log("Building the admin (npm run build:admin) …");
       await runToEnd("npm", ["run", "build:admin"], { cwd: REPO_ROOT, env: quietWranglerEnv() });
     }
-    const admin = startChild("admin", bin("wrangler"), wranglerDev(ADMIN_CONFIG, ADMIN_PORT, ["--var", "WAND_LOCAL_ADMIN:1"]), wranglerEnv);
+    // In this process: it ends with it.
+    const theme = await startDemoTheme();
+    const admin = startChild("admin", bin("wrangler"), wranglerDev(ADMIN_CONFIG, ADMIN_PORT, ["--var", "WAND_LOCAL_ADMIN:1", "--var", `SHOPIFY_ADMIN_API_ORIGIN:${theme.origin}`]), wranglerEnv);
     await waitUntilUp(`http://${HOST}:${ADMIN_PORT}/`, admin);
     adminUrl = `http://${HOST}:${ADMIN_PORT}/app`;
   }
@@ -167,7 +202,7 @@ ${DEMO_STORES.map((d) => `    ${edgeUrl}/s/${d.store}?shopper=a`).join("\n")}
     ${edgeUrl}/s/demo-apparel?shopper=b&persona=dealhunter   (persona override)
   Generator:  http://${HOST}:${GENERATOR_PORT}/healthz
   Edge:       ${edgeUrl}/healthz
-${adminUrl ? `  Admin:      ${adminUrl}   (local mode, demo shops)\n` : ""}
+${adminUrl ? `  Admin:      ${adminUrl}   (local mode, demo shops)\n  Theme:      .wrangler/demo-theme/ (the setup guide's demo theme; copy core/fixtures/theme/settings_data.embed-on.json\n              or index.with-block.json over its files and the guide ticks on "Check again")\n` : ""}
 Ctrl-C stops everything.`);
 }
 

@@ -1,14 +1,22 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { AppProvider } from "@shopify/polaris";
 import en from "@shopify/polaris/locales/en.json" with { type: "json" };
+import { setUpValidSession } from "@shopify/shopify-api/test-helpers";
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { CatalogSyncState } from "../../core/edge-api.ts";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import type { CatalogSyncState, LlmStatus } from "../../core/edge-api.ts";
+import type { SetupChecklist } from "../../core/setup-checklist.ts";
 import type { CatalogStatus } from "../catalog-status";
 import { CatalogCard } from "../components/catalog-card";
+import { SetupGuide } from "../components/setup-guide";
+import { LOCAL_ADMIN_API_TOKEN } from "../local-mode.server";
+import { shopifyFor } from "../shopify.server";
 import { prismaFor } from "../db.server";
 import { createTestD1, type TestD1 } from "../test/d1";
 import { FakeAdminApi } from "../test/fake-admin-api";
+import { FakeThemeApi } from "../test/fake-theme-api";
 import { idleSyncState } from "../test/fake-edge";
 import { createHarness, embeddedDocument, embeddedFetch, form, type Harness, installShop, thrownResponse } from "../test/harness";
 import { action, loader } from "./app._index";
@@ -198,6 +206,212 @@ describe("Dashboard", () => {
     expect(result).toEqual({ ok: true, message: "Demo shop: the edge snapshot was refreshed from D1 (2 products)." });
     expect(local.edge.callsOf("refreshSnapshot")).toEqual([["demo-apparel"]]);
     expect(local.edge.callsOf("startCatalogSync")).toEqual([]);
-    expect(api.requests.length).toBe(requestsBefore);
+    // Only the setup guide's theme queries go to the loopback Admin API (npm start's fake); no catalog read.
+    expect(api.requests.slice(requestsBefore).filter((r) => r.operation !== "WandMainTheme" && r.operation !== "WandThemeFiles")).toEqual([]);
+  });
+});
+
+// ── The setup guide above the cards: ticked from the live theme (a fake Admin API on 127.0.0.1
+// answering Shopify's theme queries), the edge's proxy count, the LLM breaker and the catalog sync. ──
+
+const fixture = (name: string) => readFileSync(fileURLToPath(new URL(`../../core/fixtures/theme/${name}`, import.meta.url)), "utf8");
+const GUIDE_STORE = "guide-shop";
+const THEME_ID = "gid://shopify/OnlineStoreTheme/180000000001";
+const closedBreaker = (o: Partial<LlmStatus> = {}): LlmStatus => ({
+  state: "closed",
+  since: "2026-12-01T08:00:00.000Z",
+  consecutiveFailures: 0,
+  lastReason: null,
+  lastError: null,
+  lastFailureAt: null,
+  retryAt: null,
+  openedCount: 0,
+  templateMode: false,
+  ...o,
+});
+
+function renderGuide(checklist: SetupChecklist): string {
+  return renderToStaticMarkup(createElement(AppProvider, { i18n: en }, createElement(SetupGuide, { checklist, onDismiss: () => {}, onRecheck: () => {} })));
+}
+
+describe("Setup guide on the dashboard", () => {
+  let theme: FakeThemeApi;
+  let g: Harness;
+  const home = async () => loader({ request: await embeddedDocument(GUIDE_STORE, "/app"), context: g.context, params: {} });
+  const dismiss = async () => action({ request: await embeddedFetch(GUIDE_STORE, "/app?index", { method: "POST", body: form({ intent: "dismiss-setup-guide" }) }), context: g.context, params: {} });
+  const stepOf = (c: SetupChecklist, id: string) => c.steps.find((s) => s.id === id)!;
+
+  beforeAll(async () => {
+    // The token the install stored is the one the theme reader must present.
+    const probe = createHarness(d1);
+    await installShop(probe, GUIDE_STORE);
+    const session = await shopifyFor(probe.env).sessionStorage?.loadSession(`offline_${GUIDE_STORE}.myshopify.com`);
+    theme = await new FakeThemeApi({
+      accessToken: session?.accessToken ?? "missing",
+      theme: { id: THEME_ID, name: "Dawn", files: { "config/settings_data.json": fixture("settings_data.embed-never.json"), "templates/index.json": fixture("index.without-block.json") } },
+    }).start();
+    g = createHarness(d1, { SHOPIFY_ADMIN_API_ORIGIN: theme.origin });
+  });
+  afterAll(async () => {
+    await theme?.stop();
+  });
+  beforeEach(() => {
+    theme.setFile("config/settings_data.json", fixture("settings_data.embed-never.json"));
+    theme.setFile("templates/index.json", fixture("index.without-block.json"));
+    theme.o.scopes = undefined;
+    g.edge.proxyRequests.delete(GUIDE_STORE);
+    g.edge.syncStates.delete(GUIDE_STORE);
+    g.edge.failing = null;
+    vi.restoreAllMocks();
+  });
+
+  it("a fresh shop: 0 of 5, each step says what to do, the theme editor links name the app's key", async () => {
+    const { setupGuide } = await home();
+    const c = setupGuide.checklist;
+    expect(setupGuide.dismissed).toBe(false);
+    expect(c.steps.map((s) => [s.id, s.done])).toEqual([
+      ["embed", false],
+      ["block", false],
+      ["proxy", false],
+      ["llm", false],
+      ["catalog", false],
+    ]);
+    expect(c.doneCount).toBe(0);
+    expect(stepOf(c, "embed").explanation).toMatch(/^Shopper signals is not on in your live theme “Dawn” yet/);
+    expect(stepOf(c, "embed").action?.url).toBe(`https://${GUIDE_STORE}.myshopify.com/admin/themes/current/editor?context=apps&activateAppId=${g.env.SHOPIFY_API_KEY}/wand-signals`);
+    expect(stepOf(c, "block").action?.url).toContain(`addAppBlockId=${g.env.SHOPIFY_API_KEY}/persona-storefront`);
+    expect(stepOf(c, "proxy").explanation).toMatch(/^No shopper has been served/);
+    expect(stepOf(c, "llm").explanation).toMatch(/^No LLM page yet/);
+    expect(stepOf(c, "catalog").explanation).toBe("No products have arrived from Shopify yet: start a sync from the Catalog card below.");
+    expect(theme.requests.map((r) => [r.operation, r.status])).toContainEqual(["WandMainTheme", 200]);
+    expect(g.edge.callsOf("setupState")).toContainEqual([GUIDE_STORE]);
+    const html = renderGuide(c);
+    expect(html).toContain("0 of 5 steps done");
+    expect(html).not.toContain("Dismiss");
+  });
+
+  it("ticks each step from real state up to 5 of 5, then can be dismissed for good", async () => {
+    theme.setFile("config/settings_data.json", fixture("settings_data.embed-on.json"));
+    let c = (await home()).setupGuide.checklist;
+    expect(c.steps.filter((s) => s.done).map((s) => s.id)).toEqual(["embed"]);
+
+    theme.setFile("templates/index.json", fixture("index.with-block.json"));
+    g.edge.proxyRequests.set(GUIDE_STORE, 3);
+    await g.edge.regenerate(GUIDE_STORE, "explorer");
+    await g.edge.cacheState(GUIDE_STORE); // the fake generator finishes the job
+    g.edge.syncStates.set(GUIDE_STORE, syncState({ state: "ok", trigger: "install", mode: "pages", productsSynced: 12, productsTotal: 12, liveProducts: 12, lastGoodAt: "2026-12-01T08:10:00.000Z", finishedAt: "2026-12-01T08:10:00.000Z" }));
+    c = (await home()).setupGuide.checklist;
+    expect(c.steps.filter((s) => !s.done).map((s) => [s.id, s.explanation])).toEqual([]);
+    expect(c).toMatchObject({ doneCount: 5, complete: true });
+    expect(stepOf(c, "proxy").explanation).toBe("3 persona pages have been served through your store's /apps/wand proxy.");
+    expect(stepOf(c, "llm").explanation).toBe("The LLM has written 1 persona page that shoppers are served now.");
+    expect(stepOf(c, "catalog").explanation).toBe("12 products synced from Shopify, last at 2026-12-01 08:10 UTC.");
+    const html = renderGuide(c);
+    expect(html).toContain("5 of 5 steps done");
+    expect(html).toContain("Dismiss");
+
+    expect(await dismiss()).toEqual({ ok: true, message: "Setup guide dismissed." });
+    expect((await home()).setupGuide.dismissed).toBe(true);
+    // A step that breaks later brings the guide back.
+    theme.setFile("config/settings_data.json", fixture("settings_data.embed-off.json"));
+    const back = (await home()).setupGuide;
+    expect(back.dismissed).toBe(false);
+    expect(stepOf(back.checklist, "embed").explanation).toMatch(/switched off/);
+    await prismaFor(d1.db).shopSettings.update({ where: { store: GUIDE_STORE }, data: { setupGuideDismissedAt: null } });
+  });
+
+  it("refuses to dismiss an unfinished guide", async () => {
+    const refused = await dismiss();
+    expect(refused.ok).toBe(false);
+    expect(refused.message).toMatch(/^The setup guide stays until every step is done \([0-4] of 5\)\.$/);
+    expect((await prismaFor(d1.db).shopSettings.findUniqueOrThrow({ where: { store: GUIDE_STORE } })).setupGuideDismissedAt).toBeNull();
+  });
+
+  it("an LLM without a key, or with its breaker open, is never shown as done and says why", async () => {
+    await g.edge.regenerate(GUIDE_STORE, "minimalist");
+    await g.edge.cacheState(GUIDE_STORE);
+    vi.spyOn(g.edge, "llmStatus").mockResolvedValue(closedBreaker({ templateMode: true, lastReason: "template_mode" }));
+    let llm = stepOf((await home()).setupGuide.checklist, "llm");
+    expect(llm.done).toBe(false);
+    expect(llm.explanation).toMatch(/^No LLM key is configured, so shoppers get template pages: set LLM_API_KEY/);
+
+    vi.spyOn(g.edge, "llmStatus").mockResolvedValue(closedBreaker({ state: "open", lastReason: "llm_timeout", retryAt: "2026-12-01T09:30:00.000Z", consecutiveFailures: 5 }));
+    llm = stepOf((await home()).setupGuide.checklist, "llm");
+    expect(llm.done).toBe(false);
+    expect(llm.explanation).toBe("The LLM failed repeatedly (the LLM took too long to answer), so WandStore stopped calling it until 2026-12-01 09:30 UTC and shoppers get template pages meanwhile.");
+  });
+
+  it("a sync in progress shows its progress; a demo-style import without a sync is not counted as synced", async () => {
+    g.edge.syncStates.set(GUIDE_STORE, syncState({ state: "running", trigger: "install", mode: "bulk", productsSynced: 300, productsTotal: 1200, startedAt: "2026-12-01T08:00:00Z" }));
+    let catalog = stepOf((await home()).setupGuide.checklist, "catalog");
+    expect(catalog).toMatchObject({ done: false, progress: { done: 300, total: 1200, percent: 25 } });
+    g.edge.syncStates.set(GUIDE_STORE, syncState({ state: "idle", liveProducts: 40 }));
+    catalog = stepOf((await home()).setupGuide.checklist, "catalog");
+    expect(catalog.done).toBe(false);
+    expect(catalog.explanation).toMatch(/^40 products were imported without a sync from Shopify/);
+  });
+
+  it("without read_themes, or with the edge down, steps say “Not checked” and stay open", async () => {
+    theme.o.scopes = ["read_products", "read_customers"];
+    let c = (await home()).setupGuide.checklist;
+    expect(stepOf(c, "embed")).toMatchObject({ done: false });
+    expect(stepOf(c, "embed").explanation).toMatch(/^Not checked: WandStore has not been granted access to read themes \(read_themes\)/);
+
+    theme.o.scopes = undefined;
+    theme.setFile("config/settings_data.json", fixture("settings_data.embed-on.json"));
+    g.edge.failing = "service binding EDGE: connection refused";
+    const data = await home();
+    c = data.setupGuide.checklist;
+    expect(data.edgeError).toBe("service binding EDGE: connection refused");
+    expect(c.steps.map((s) => [s.id, s.done])).toEqual([
+      ["embed", true],
+      ["block", false],
+      ["proxy", false],
+      ["llm", false],
+      ["catalog", false],
+    ]);
+    for (const id of ["proxy", "llm", "catalog"]) expect(stepOf(c, id).explanation).toBe("Not checked: the storefront edge did not answer (service binding EDGE: connection refused).");
+  });
+
+  it("in local mode reads the theme only from a loopback fake Admin API, with the local token", async () => {
+    const prisma = prismaFor(d1.db);
+    await prisma.shopSettings.upsert({ where: { store: "demo-apparel" }, create: { store: "demo-apparel", shopDomain: "demo-apparel.myshopify.com", shopName: "Demo Apparel" }, update: {} });
+    const request = () => new Request("http://127.0.0.1:8788/app?shop=demo-apparel.myshopify.com");
+    // As app/wrangler.jsonc leaves a local admin: no client id (the links use the toml's placeholder).
+    const offline = createHarness(d1, { WAND_LOCAL_ADMIN: "1", SHOPIFY_API_KEY: "" });
+    const before = theme.requests.length;
+    const none = (await loader({ request: request(), context: offline.context, params: {} })).setupGuide.checklist;
+    expect(stepOf(none, "embed").explanation).toMatch(/^Not checked: WandStore could not read your live theme \(a demo shop has no Admin API/);
+    expect(theme.requests.length).toBe(before);
+    expect(stepOf(none, "embed").action?.url).toBe("https://demo-apparel.myshopify.com/admin/themes/current/editor?context=apps&activateAppId=00000000000000000000000000000000/wand-signals");
+
+    const localTheme = await new FakeThemeApi({ accessToken: LOCAL_ADMIN_API_TOKEN, theme: { id: THEME_ID, name: "Demo theme", files: { "config/settings_data.json": fixture("settings_data.embed-on.json") } } }).start();
+    try {
+      const local = createHarness(d1, { WAND_LOCAL_ADMIN: "1", SHOPIFY_ADMIN_API_ORIGIN: localTheme.origin });
+      const c = (await loader({ request: request(), context: local.context, params: {} })).setupGuide.checklist;
+      expect(stepOf(c, "embed")).toMatchObject({ done: true });
+      expect(stepOf(c, "embed").explanation).toContain("“Demo theme”");
+      expect(localTheme.requests.every((r) => r.status === 200)).toBe(true);
+    } finally {
+      await localTheme.stop();
+    }
+  });
+
+  it("a demo shop with an offline session in D1 (a test's fake Shopify) syncs like a real shop", async () => {
+    const local = createHarness(d1, { WAND_LOCAL_ADMIN: "1" });
+    const storage = shopifyFor(h.env).sessionStorage!;
+    const session = setUpValidSession({ shop: "demo-apparel.myshopify.com", expires: undefined });
+    await storage.storeSession(session);
+    try {
+      const request = new Request("http://127.0.0.1:8788/app?index&shop=demo-apparel.myshopify.com", { method: "POST", body: form({ intent: "sync" }) });
+      expect(await action({ request, context: local.context, params: {} })).toEqual({ ok: true, message: "Catalog sync running in the background: its progress shows on this page." });
+      expect(local.edge.callsOf("startCatalogSync")).toEqual([["demo-apparel", "demo-apparel.myshopify.com", "manual"]]);
+      expect(local.edge.callsOf("refreshSnapshot")).toEqual([]);
+      const data = await loader({ request: new Request("http://127.0.0.1:8788/app?shop=demo-apparel.myshopify.com"), context: local.context, params: {} });
+      expect(data.localSync).toBe(true);
+      expect(data.catalog.kind).toBe("running");
+    } finally {
+      await storage.deleteSession(session.id);
+    }
   });
 });

@@ -7,13 +7,16 @@ import { PERSONAS, type Persona } from "../../core/types.ts";
 import { requireAdmin } from "../admin-context.server";
 import { catalogStatus } from "../catalog-status";
 import { CatalogCard } from "../components/catalog-card";
+import { SetupGuide } from "../components/setup-guide";
+import { useAppHref } from "../components/use-app-href";
 import { formatMs, formatTime } from "../components/format";
 import { Sparkline } from "../components/sparkline";
 import { db } from "../db.server";
 import { tryEdge } from "../edge-call.server";
-import { edgeApi } from "../env.server";
+import { edgeApi, type AppBindings } from "../env.server";
 import { httpError } from "../http-error";
 import { loadSettings } from "../settings.server";
+import { dismissSetupGuide, loadSetupGuide } from "../setup-guide.server";
 
 /** While a full sync runs, the dashboard reloads its figures this often (progress bar). */
 const RUNNING_POLL_MS = 4000;
@@ -28,6 +31,8 @@ export const loader = async ({ request, context }: LoaderFunctionArgs) => {
     tryEdge(() => edge.cacheState(admin.store)),
     tryEdge(() => edge.stats(admin.store)),
   ]);
+  const setupGuide = await loadSetupGuide(admin, { cache, sync });
+  const localSync = admin.mode === "local" && (await localShopSyncs(admin));
   const personas = PERSONAS.map((persona) => ({
     persona,
     enabled: settings.enabledPersonas.includes(persona),
@@ -39,26 +44,40 @@ export const loader = async ({ request, context }: LoaderFunctionArgs) => {
   const edgeError = !cache.ok ? cache.error : !stats.ok ? stats.error : null;
   return {
     mode: admin.mode,
+    /** A demo shop with an offline session syncs from its (fake) Admin API like a real shop. */
+    localSync,
     shopName: settings.shopName,
     settingsVersion: settings.settingsVersion,
     catalog: catalogStatus({
-      mode: admin.mode,
+      mode: localSync ? "shopify" : admin.mode,
       sync,
       summary: summary ? { ...summary, syncedAt: summary.syncedAt.toISOString() } : null,
     }),
     personas,
     edgeError,
+    setupGuide,
   };
 };
 
 export type SyncActionResult = { ok: boolean; message: string };
 
+/**
+ * A demo shop syncs like a real one only when an offline session for it is in D1: put there by a test
+ * (or a developer) whose edge talks to a fake Admin API on 127.0.0.1 (its SHOPIFY_ADMIN_API_ORIGIN).
+ * Otherwise its catalog is the seeded sample, and "sync" only refreshes the edge's snapshot.
+ */
+async function localShopSyncs(admin: { env: AppBindings; shopDomain: string }): Promise<boolean> {
+  const session = await db(admin.env).session.findUnique({ where: { id: `offline_${admin.shopDomain}` }, select: { accessToken: true } });
+  return Boolean(session?.accessToken);
+}
+
 export const action = async ({ request, context }: ActionFunctionArgs): Promise<SyncActionResult> => {
   const admin = await requireAdmin(request, context);
   const form = await request.formData();
+  if (form.get("intent") === "dismiss-setup-guide") return dismissSetupGuide(admin);
   if (form.get("intent") !== "sync") throw httpError(400, "Unknown action.");
   const edge = edgeApi(admin.env);
-  if (admin.mode === "local") {
+  if (admin.mode === "local" && !(await localShopSyncs(admin))) {
     // The demo catalogs come from the sample CSVs, not from Shopify: the edge only re-reads D1.
     const refreshed = await tryEdge(() => edge.refreshSnapshot(admin.store));
     return refreshed.ok
@@ -105,6 +124,8 @@ export default function Dashboard() {
   const data = useLoaderData<typeof loader>();
   const sync = useFetcher<typeof action>();
   const revalidator = useRevalidator();
+  const dismiss = useFetcher<typeof action>();
+  const appHref = useAppHref();
   const syncing = sync.state !== "idle";
   const running = data.catalog.kind === "running";
   useEffect(() => {
@@ -124,7 +145,7 @@ export default function Dashboard() {
     p.cache?.generatedAt ? `${formatTime(p.cache.generatedAt)} · ${p.cache.source ?? "?"}` : "—",
     ...statsCells(p.stats, p.persona),
   ]);
-  const local = data.mode === "local";
+  const local = data.mode === "local" && !data.localSync;
   const syncForm = (
     <BlockStack gap="200">
       <sync.Form method="post">
@@ -150,6 +171,24 @@ export default function Dashboard() {
             </Banner>
           </Layout.Section>
         ) : null}
+        {data.setupGuide.dismissed || dismiss.data?.ok ? null : (
+          <Layout.Section>
+            <BlockStack gap="200">
+              <SetupGuide
+                checklist={data.setupGuide.checklist}
+                onDismiss={() => dismiss.submit({ intent: "dismiss-setup-guide" }, { method: "post" })}
+                onRecheck={() => revalidator.revalidate()}
+                rechecking={revalidator.state !== "idle"}
+                href={(path) => appHref(path)}
+              />
+              {dismiss.data && !dismiss.data.ok ? (
+                <Banner tone="warning">
+                  <p>{dismiss.data.message}</p>
+                </Banner>
+              ) : null}
+            </BlockStack>
+          </Layout.Section>
+        )}
         <Layout.Section>
           <Card>
             <BlockStack gap="300">

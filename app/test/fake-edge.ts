@@ -2,6 +2,7 @@ import type {
   CatalogSyncState,
   CatalogSyncTrigger,
   EdgeApiContract,
+  EdgeSetupState,
   EnqueueResult,
   LlmStatus,
   PersonaCacheState,
@@ -173,6 +174,15 @@ export class FakeEdge implements EdgeApiContract {
 
   async forgetShopper(store: string, shopperId: string): Promise<void> {
     this.record("forgetShopper", [store, shopperId]);
+  }
+
+  /** Requests served through the app proxy per store, as a test sets them (none by default). */
+  readonly proxyRequests = new Map<string, number>();
+
+  async setupState(store: string): Promise<EdgeSetupState> {
+    this.record("setupState", [store]);
+    const n = this.proxyRequests.get(store) ?? 0;
+    return { proxyRequests: n, firstProxyRequestAt: n > 0 ? new Date(0).toISOString() : null };
   }
 }
 

@@ -30,6 +30,12 @@ export interface AdminStackOptions {
   generatorPort: number;
   /** An OpenAI-compatible LLM for the generator (without one it runs in template mode, and no page is ever stored). */
   llm?: { baseUrl: string } | null;
+  /** Extra vars of the edge (`--var`), e.g. SHOPIFY_API_SECRET to sign app proxy requests. */
+  edgeVars?: Record<string, string>;
+  /** Extra vars of the admin (`--var`), e.g. SHOPIFY_ADMIN_API_ORIGIN of a fake Admin API. */
+  adminVars?: Record<string, string>;
+  /** Runs after the demo stores are seeded, before the Workers start (extra D1 rows). */
+  afterSeed?: (persistDir: string) => Promise<void>;
 }
 
 const bin = (name: string) => resolve(repoRoot, "node_modules/.bin", name);
@@ -59,7 +65,7 @@ export async function startAdminStack(o: AdminStackOptions): Promise<AdminStack>
   };
   try {
     await buildAdmin(log);
-    edge = await startStack({ edgePort: o.edgePort, generatorPort: o.generatorPort, inspectorPort: o.edgeInspectorPort, opsToken: "e2e-admin-ops-token", llm: o.llm ?? null });
+    edge = await startStack({ edgePort: o.edgePort, generatorPort: o.generatorPort, inspectorPort: o.edgeInspectorPort, opsToken: "e2e-admin-ops-token", llm: o.llm ?? null, ...(o.edgeVars ? { edgeVars: o.edgeVars } : {}), ...(o.afterSeed ? { afterSeed: o.afterSeed } : {}) });
     const adminProcess = spawnGroup(
       bin("wrangler"),
       [
@@ -80,6 +86,7 @@ export async function startAdminStack(o: AdminStackOptions): Promise<AdminStack>
         // Local mode: the seeded demo shops, no Shopify (see app/local-mode.server.ts).
         "--var",
         "WAND_LOCAL_ADMIN:1",
+        ...Object.entries(o.adminVars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
       ],
       { cwd: repoRoot, env: quietEnv(), onOutput: (c) => log.push(`[admin] ${c.toString("utf8")}`) },
     );

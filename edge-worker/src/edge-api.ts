@@ -2,6 +2,7 @@ import { WorkerEntrypoint } from "cloudflare:workers";
 import { cacheKeyPrefix, isStoreId } from "../../core/cache-key.ts";
 import type { EdgeApiContract, EnqueueResult, LlmStatus, PersonaCacheState, PersonaStats, PreviewResult } from "../../core/edge-api.ts";
 import type { CatalogSyncState, CatalogSyncTrigger, ProductEvent } from "../../core/edge-api.ts";
+import type { EdgeSetupState } from "../../core/edge-api.ts";
 import { hashString } from "../../core/hash.ts";
 import { latestPageKey, settingsKey, type PageMeta } from "../../core/storage-keys.ts";
 import { FALLBACK_REASONS, PERSONAS, isPersona, type FallbackReason, type Persona, type PersonaSignals, type ShopSettings } from "../../core/types.ts";
@@ -172,6 +173,15 @@ export class EdgeApi extends WorkerEntrypoint<Env> implements EdgeApiContract {
   async catalogSyncState(store: string): Promise<CatalogSyncState> {
     checkStore(store);
     return this.env.CATALOG_SYNC.getByName(store).state();
+  }
+
+  /** The setup guide's edge facts: shoppers served through the verified app proxy so far. */
+  async setupState(store: string): Promise<EdgeSetupState> {
+    checkStore(store);
+    // This isolate's unsent counts first, as in stats().
+    await flushStats(this.env);
+    const proxy = await this.env.STATS.getByName(store).readProxy();
+    return { proxyRequests: proxy.requests, firstProxyRequestAt: proxy.firstAt === null ? null : new Date(proxy.firstAt).toISOString() };
   }
 }
 

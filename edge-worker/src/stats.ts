@@ -14,8 +14,16 @@ import type { RequestCounts } from "./store-stats.ts";
 export type RequestOutcome = "hit" | "miss" | "stale" | "holdout";
 
 const pending = new Map<string, Map<Persona, RequestCounts>>();
+/** Requests per store served through the verified app proxy, not yet sent. */
+const pendingProxy = new Map<string, number>();
 let lastFlush = 0;
 let flushing = false;
+
+/** Counts a request that came through the verified app proxy (the setup guide's "first shopper"). */
+export function recordProxyRequest(env: Env, waiter: Pick<ExecutionContext, "waitUntil">, store: string): void {
+  pendingProxy.set(store, (pendingProxy.get(store) ?? 0) + 1);
+  maybeFlush(env, waiter);
+}
 
 export function recordRequest(env: Env, waiter: Pick<ExecutionContext, "waitUntil">, store: string, persona: Persona, outcome: RequestOutcome): void {
   let personas = pending.get(store);
@@ -26,7 +34,10 @@ export function recordRequest(env: Env, waiter: Pick<ExecutionContext, "waitUnti
   else if (outcome === "miss") c.misses++;
   else if (outcome === "stale") c.stale++;
   else c.holdout++;
+  maybeFlush(env, waiter);
+}
 
+function maybeFlush(env: Env, waiter: Pick<ExecutionContext, "waitUntil">): void {
   const now = Date.now();
   if (!flushing && now - lastFlush >= edgeConfig(env).statsFlushMs) {
     lastFlush = now;
@@ -42,14 +53,19 @@ export function recordRequest(env: Env, waiter: Pick<ExecutionContext, "waitUnti
 /** Sends every pending batch; a batch that fails is merged back for the next flush. */
 export async function flushStats(env: Env): Promise<void> {
   const batches = [...pending];
+  const proxied = new Map(pendingProxy);
   pending.clear();
+  pendingProxy.clear();
+  for (const store of proxied.keys()) if (!batches.some(([s]) => s === store)) batches.push([store, new Map()]);
   await Promise.all(
     batches.map(async ([store, personas]) => {
       const rows = [...personas.values()];
+      const proxy = proxied.get(store) ?? 0;
       try {
-        await env.STATS.getByName(store).add(rows);
+        await env.STATS.getByName(store).add(rows, proxy);
       } catch (error) {
         console.warn("stats flush failed", store, error);
+        if (proxy > 0) pendingProxy.set(store, (pendingProxy.get(store) ?? 0) + proxy);
         for (const row of rows) {
           let target = pending.get(store);
           if (!target) pending.set(store, (target = new Map()));

@@ -26,9 +26,24 @@ export class StoreStats extends DurableObject<Env> {
       stale INTEGER NOT NULL DEFAULT 0,
       holdout INTEGER NOT NULL DEFAULT 0
     )`);
+    // One row: requests served through the verified app proxy (the setup guide's "first shopper").
+    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS proxy_counts (
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      requests INTEGER NOT NULL DEFAULT 0,
+      first_at INTEGER NOT NULL
+    )`);
   }
 
-  async add(batch: RequestCounts[]): Promise<void> {
+  /** Adds a batch of per-persona counts and `proxyRequests` requests that came through the app proxy. */
+  async add(batch: RequestCounts[], proxyRequests = 0): Promise<void> {
+    if (count(proxyRequests) > 0) {
+      this.ctx.storage.sql.exec(
+        `INSERT INTO proxy_counts (id, requests, first_at) VALUES (1, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET requests = requests + excluded.requests`,
+        count(proxyRequests),
+        Date.now(),
+      );
+    }
     for (const c of batch) {
       if (!PERSONAS.includes(c.persona)) continue;
       this.ctx.storage.sql.exec(
@@ -51,9 +66,16 @@ export class StoreStats extends DurableObject<Env> {
       .flatMap((r) => (PERSONAS.includes(r.persona as Persona) ? [{ ...r, persona: r.persona as Persona }] : []));
   }
 
+  /** Requests served through the app proxy, and when the first was counted. */
+  async readProxy(): Promise<{ requests: number; firstAt: number | null }> {
+    const row = this.ctx.storage.sql.exec<{ requests: number; first_at: number }>("SELECT requests, first_at FROM proxy_counts WHERE id = 1").toArray()[0];
+    return row ? { requests: row.requests, firstAt: row.first_at } : { requests: 0, firstAt: null };
+  }
+
   /** Forgets the store's counters (uninstall, shop/redact). */
   async clear(): Promise<void> {
     this.ctx.storage.sql.exec("DELETE FROM request_counts");
+    this.ctx.storage.sql.exec("DELETE FROM proxy_counts");
   }
 }
 

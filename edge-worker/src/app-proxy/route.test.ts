@@ -1,7 +1,8 @@
-import { SELF, env } from "cloudflare:test";
+import { SELF, createExecutionContext, env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { cacheKey } from "../../../core/cache-key.ts";
 import type { CatalogProduct } from "../../../core/types.ts";
+import { EdgeApi } from "../edge-api.ts";
 import { allPoolMembers } from "../pool-routing.ts";
 import { currentVariant } from "../shopper-page.ts";
 import { upsertProducts } from "../catalog/product-rows.ts";
@@ -177,5 +178,34 @@ describe("GET /proxy: the persona page on the shop's origin", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("Content-Type")).toBe("text/html; charset=utf-8");
     expect(await response.text()).toBe("");
+  });
+});
+
+describe("GET /proxy: counted for the admin's setup guide", () => {
+  it("a served request counts as a shopper through the proxy; a refused one does not", async () => {
+    const store = "proxy-count-shop";
+    const shop = `${store}.myshopify.com`;
+    await seedStore(store);
+    const edge = new EdgeApi(createExecutionContext(), env);
+    expect(await edge.setupState(store)).toEqual({ proxyRequests: 0, firstProxyRequestAt: null });
+
+    const unsigned = new URL(await signed({ wand_sid: "shopper-0001" }, { shop }));
+    unsigned.searchParams.delete("signature");
+    const refused = await SELF.fetch(unsigned);
+    expect(refused.status).toBe(401);
+    await refused.body?.cancel();
+    expect((await edge.setupState(store)).proxyRequests).toBe(0);
+
+    for (const sid of ["shopper-0001", "shopper-0002"]) {
+      const served = await SELF.fetch(await signed({ wand_sid: sid }, { shop }));
+      expect(served.status).toBe(200);
+      await served.body?.cancel();
+    }
+    const state = await edge.setupState(store);
+    expect(state.proxyRequests).toBe(2);
+    expect(Date.parse(state.firstProxyRequestAt ?? "")).toBeGreaterThan(0);
+
+    await edge.forgetStore(store);
+    expect(await edge.setupState(store)).toEqual({ proxyRequests: 0, firstProxyRequestAt: null });
   });
 });

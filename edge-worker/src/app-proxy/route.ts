@@ -1,5 +1,6 @@
 import { HttpError, methodNotAllowed, notFound } from "../http-error.ts";
 import { servePersonaPage } from "../shopper-page.ts";
+import { recordProxyRequest } from "../stats.ts";
 import { storeForShop } from "./shop-store.ts";
 import { customerSignalForRequest } from "./customer-profile.ts";
 import { signalsFromQuery } from "./signals.ts";
@@ -61,6 +62,8 @@ export async function handleAppProxy(request: Request, env: Env, ctx: ExecutionC
     allowOverride: false,
     ...(customerId ? { verifiedCustomerId: customerId } : {}),
   });
+  // A verified shopper was served through the proxy: the setup guide's "first shopper" step.
+  recordProxyRequest(env, ctx, store);
 
   // In the theme the page sits in the block's iframe: its links and add-to-cart forms must move the
   // whole window (cart, product page), not the frame. Without an href, <base> passes `base-uri 'none'`.
