@@ -17,6 +17,8 @@ import { readShopThemeSetup } from "./theme-files.server";
 export interface SetupGuideData {
   checklist: SetupChecklist;
   dismissed: boolean;
+  /** The pool's LLM breaker as read for the guide, shown on the dashboard too. */
+  llm: Reading<LlmStatus>;
 }
 
 /**
@@ -76,7 +78,7 @@ export async function loadSetupGuide(admin: AdminContext, o: { cache: Reading<Pe
     catalog: o.sync,
   });
   // Dismissed only sticks while every step is still done: a step that breaks later brings it back.
-  return { checklist, dismissed: row?.setupGuideDismissedAt != null && checklist.complete };
+  return { checklist, dismissed: row?.setupGuideDismissedAt != null && checklist.complete, llm };
 }
 
 /** "Dismiss" on the finished guide; refused while a step is open. */

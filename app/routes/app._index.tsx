@@ -15,6 +15,7 @@ import { db } from "../db.server";
 import { tryEdge } from "../edge-call.server";
 import { edgeApi, type AppBindings } from "../env.server";
 import { httpError } from "../http-error";
+import { llmStatusLine } from "../llm-status";
 import { loadSettings } from "../settings.server";
 import { dismissSetupGuide, loadSetupGuide } from "../setup-guide.server";
 
@@ -190,6 +191,9 @@ export default function Dashboard() {
           </Layout.Section>
         )}
         <Layout.Section>
+          <LlmCard line={llmStatusLine(data.setupGuide.llm, formatTime)} />
+        </Layout.Section>
+        <Layout.Section>
           <Card>
             <BlockStack gap="300">
               <Text as="h2" variant="headingMd">
@@ -208,5 +212,21 @@ export default function Dashboard() {
         </Layout.Section>
       </Layout>
     </Page>
+  );
+}
+
+function LlmCard({ line }: { line: ReturnType<typeof llmStatusLine> }) {
+  return (
+    <Card>
+      <BlockStack gap="200">
+        <InlineStack gap="200" blockAlign="center">
+          <Text as="h2" variant="headingMd">
+            LLM
+          </Text>
+          <Badge tone={line.tone}>{line.badge}</Badge>
+        </InlineStack>
+        <Text as="p">{line.text}</Text>
+      </BlockStack>
+    </Card>
   );
 }
