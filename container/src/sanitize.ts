@@ -10,7 +10,8 @@ import { sanitizeCss } from "./sanitize-css.ts";
  * handlers, and any URL that is not a path on the shop.
  */
 
-const ALLOWED_TAGS = [
+/** The elements a generated page may keep (validate-page.ts re-checks the parsed page against it). */
+export const ALLOWED_TAGS: readonly string[] = [
   "address", "article", "aside", "footer", "header", "hgroup", "nav", "section", "div",
   "h1", "h2", "h3", "h4", "h5", "h6", "p", "blockquote", "pre", "hr", "br", "wbr",
   "ul", "ol", "li", "dl", "dt", "dd", "figure", "figcaption", "details", "summary",
@@ -70,7 +71,7 @@ export function sanitizeFragment(input: string, options: SanitizeOptions): Sanit
   const openAncestors: string[] = [];
 
   const body = sanitizeHtml(normalisePlaceholders(withoutStyles), {
-    allowedTags: ALLOWED_TAGS,
+    allowedTags: [...ALLOWED_TAGS],
     allowedAttributes: ALLOWED_ATTRIBUTES,
     // shopHref (transformTags) already reduced every href to a shop path or the shop origin.
     allowedSchemes: ["https", "http"],

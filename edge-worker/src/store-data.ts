@@ -126,7 +126,7 @@ export function loadSettings(env: Env, store: string, waiter: Waiter): Promise<S
 
 /** The persona's bounded selection (an empty store gets an empty one: the template still renders). */
 export function loadSelection(env: Env, store: string, persona: Persona, waiter: Waiter): Promise<PersonaSelection> {
-  return selectionMemo.get(selectionMemoKey(store, persona), edgeConfig(env).snapshotTtlMs, waiter, () => readSelection(env, store, persona));
+  return selectionMemo.get(selectionMemoKey(store, persona), edgeConfig(env).snapshotTtlMs, waiter, () => readSelection(env, store, persona, waiter));
 }
 
 /**

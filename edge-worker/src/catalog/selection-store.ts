@@ -104,6 +104,16 @@ export async function refreshSelections(
   store: string,
   o: { reselect: "always" | "if-needed"; personas?: readonly Persona[] },
 ): Promise<PersonaSelection[]> {
+  const out = await computeSelections(env, store, o);
+  await persist(env, out);
+  return out;
+}
+
+async function computeSelections(
+  env: SelectionEnv,
+  store: string,
+  o: { reselect: "always" | "if-needed"; personas?: readonly Persona[] },
+): Promise<PersonaSelection[]> {
   const personas = o.personas ?? PERSONAS;
   const now = Date.now();
   let candidates: SelectionCandidates | null = null;
@@ -121,20 +131,30 @@ export async function refreshSelections(
     if (!selection || needsReselection(selection)) selection = selectForPersona({ store, persona, candidates: await candidatesOnce(), now });
     out.push(selection);
   }
-  await persist(env, out);
   return out;
 }
 
-/** A persona's selection: the KV snapshot, else from D1 (computed and stored on first use). */
-export async function readSelection(env: SelectionEnv, store: string, persona: Persona): Promise<PersonaSelection> {
+/**
+ * A persona's selection: the KV snapshot, else from D1 (computed and stored on first use). With a
+ * waiter (a shopper's request) the store's D1 and KV writes go to its waitUntil, never awaited.
+ */
+export async function readSelection(
+  env: SelectionEnv,
+  store: string,
+  persona: Persona,
+  waiter?: Pick<ExecutionContext, "waitUntil"> | null,
+): Promise<PersonaSelection> {
   const snapshot = await env.CACHE.get(selectionKey(store, persona), "json");
   if (snapshot !== null) {
     const parsed = SelectionSchema.safeParse(snapshot);
     if (parsed.success && parsed.data.store === store && parsed.data.persona === persona) return parsed.data;
     console.warn(`selection snapshot of ${store}/${persona} is invalid, reading D1`);
   }
-  const [selection] = await refreshSelections(env, store, { reselect: "if-needed", personas: [persona] });
-  return selection ?? emptySelection(store, persona, Date.now());
+  const computed = await computeSelections(env, store, { reselect: "if-needed", personas: [persona] });
+  const writes = persist(env, computed);
+  if (waiter) waiter.waitUntil(writes.catch((error: unknown) => console.warn(`selection snapshot of ${store}/${persona} not stored`, error)));
+  else await writes;
+  return computed[0] ?? emptySelection(store, persona, Date.now());
 }
 
 export async function forgetSelections(env: SelectionEnv, store: string): Promise<void> {
