@@ -20,7 +20,7 @@ afterAll(async () => {
 
 describe("Prisma on the migrated D1", () => {
   it("applies every migration in order", () => {
-    expect(d1.migrations).toEqual(["0001_init.sql", "0002_admin.sql", "0003_product_rows.sql", "0004_setup_guide.sql"]);
+    expect(d1.migrations).toEqual(["0001_init.sql", "0002_admin.sql", "0003_product_rows.sql", "0004_setup_guide.sql", "0005_orders.sql", "0006_markets.sql"]);
   });
 
   it("Session: the official session storage stores, finds, loads and deletes offline and online sessions", async () => {
@@ -211,7 +211,7 @@ describe("migration 0003 on a shop's existing catalog", () => {
         .prepare("INSERT INTO Catalog (store, version, products, productCount) VALUES (?, ?, ?, ?)")
         .bind("migrating", "v1", JSON.stringify(products), products.length)
         .run();
-      expect(await applyMigrations(old.db, { after: "0002_admin.sql" })).toEqual(["0003_product_rows.sql", "0004_setup_guide.sql"]);
+      expect(await applyMigrations(old.db, { after: "0002_admin.sql" })).toEqual(["0003_product_rows.sql", "0004_setup_guide.sql", "0005_orders.sql", "0006_markets.sql"]);
 
       const rows = await prismaFor(old.db).product.findMany({ where: { store: "migrating" }, orderBy: { listedAt: "asc" } });
       expect(rows.map((r) => [r.handle, r.category, r.priceCents, r.savingsPercent, r.savingsCents, r.available, Number(r.listedAt)])).toEqual([

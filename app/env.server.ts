@@ -14,6 +14,8 @@ export interface AppBindings extends Env {
   SHOP_CUSTOM_DOMAINS?: string;
   /** Tests only: an Admin-GraphQL-speaking server on a loopback address (see admin-origin.server.ts). */
   SHOPIFY_ADMIN_API_ORIGIN?: string;
+  /** The edge's public origin (the web pixel posts funnel events to `<EDGE_PUBLIC_URL>/pixel`). */
+  EDGE_PUBLIC_URL?: string;
 }
 
 /** A text var that must be set: unset and empty read the same to the operator. */

@@ -6,6 +6,7 @@ import { adminOrigin } from "./admin-origin.server";
 import { db } from "./db.server";
 import { type AppBindings, edgeApi } from "./env.server";
 import { storeOf } from "./shop-domain";
+import { activateWebPixel } from "./web-pixel.server";
 
 const SHOP_QUERY = `#graphql
   query WandShop {
@@ -23,7 +24,8 @@ const shopSchema = z.object({ shop: z.object({ name: z.string() }) });
  * the shop's durable catalog sync at the edge (one RPC; the sync itself runs in the store's
  * CatalogSync Durable Object and reads the offline session from D1). Safe to run any number of
  * times: a sync already running is joined. An edge that does not answer does not fail the install:
- * the dashboard then shows no catalog yet and offers "Sync catalog now".
+ * the dashboard then shows no catalog yet and offers "Sync catalog now". Last, the web pixel is
+ * activated (app/web-pixel.server.ts), which likewise never fails the install.
  */
 export async function onInstalled(env: AppBindings, session: Session, apiVersion: string): Promise<void> {
   const store = storeOf(session.shop);
@@ -51,4 +53,7 @@ export async function onInstalled(env: AppBindings, session: Session, apiVersion
   } catch (error) {
     console.error(`the first catalog sync of ${store} did not start`, error);
   }
+  // The web pixel (extensions/wand-pixel) runs only once activated: webPixelCreate, idempotent; a
+  // failure is logged and recorded (never thrown) and ensureWebPixel tries again on the next open.
+  await activateWebPixel(env, session, store, apiVersion);
 }

@@ -69,3 +69,37 @@ describe("Personas form validation", () => {
     expect(parse({ ...valid, brandVoice: "x".repeat(2001) })).toMatchObject({ ok: false, errors: { brandVoice: "at most 2000 characters" } });
   });
 });
+
+describe("language picker", () => {
+  const shop = { primary: "en", published: ["en", "fr", "de"] };
+  const parseWith = (languages: string[] | undefined, published: typeof shop | null = shop) => {
+    const fields: Record<string, string | string[]> = { ...valid };
+    if (languages !== undefined) fields.generatedLanguages = languages;
+    return parsePersonaSettings(formToObject(form(fields)), published);
+  };
+
+  it("stores a choice of published languages in the shop's order", () => {
+    expect(parseWith(["fr", "en"])).toMatchObject({ ok: true, value: { generatedLanguages: ["en", "fr"] } });
+  });
+
+  it("stores every published language as [] (the default), so languages published later get pages too", () => {
+    expect(parseWith(["de", "fr", "en"])).toMatchObject({ ok: true, value: { generatedLanguages: [] } });
+  });
+
+  it("keeps the primary language in", () => {
+    expect(parseWith(["fr", "de"])).toMatchObject({ ok: false, errors: { generatedLanguages: "the primary language (en) always gets pages" } });
+  });
+
+  it("refuses languages the shop does not publish, and malformed tags", () => {
+    expect(parseWith(["en", "it"])).toMatchObject({ ok: false, errors: { generatedLanguages: "not a published language of the shop: it" } });
+    expect(parseWith(["en", "<script>"])).toMatchObject({ ok: false, errors: { generatedLanguages: expect.stringMatching(/language tag/) } });
+    expect(parseWith(["en", "fr", "fr"])).toMatchObject({ ok: false, errors: { generatedLanguages: "each language once" } });
+  });
+
+  it("leaves the saved choice alone when the form has no languages, and refuses to change it unchecked", () => {
+    const without = parseWith(undefined);
+    expect(without.ok).toBe(true);
+    if (without.ok) expect("generatedLanguages" in without.value).toBe(false);
+    expect(parseWith(["en", "fr"], null)).toMatchObject({ ok: false, errors: { generatedLanguages: expect.stringMatching(/could not be read/) } });
+  });
+});

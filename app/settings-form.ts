@@ -1,16 +1,21 @@
 import { z } from "zod";
-import { BRAND_VOICE_MAX, brandColoursSchema, personaSchema, shopSettingsSchema } from "../core/settings.ts";
+import { BRAND_VOICE_MAX, brandColoursSchema, generatedLanguagesSchema, personaSchema, shopSettingsSchema } from "../core/settings.ts";
 import { PERSONAS, type ShopSettings } from "../core/types.ts";
+import type { ShopLanguages } from "./market-choices";
 
 /**
  * The Personas form: what a merchant may change, validated with the same schema as every other
  * boundary (core/settings.ts), plus the rules that only make sense across fields. Field errors come
  * back keyed by the form field, to be shown beside it.
+ *
+ * `generatedLanguages` is optional: a form without the field (the picker is not shown while the
+ * shop's languages cannot be read) leaves the saved choice as it is.
  */
 export type PersonaSettingsInput = Pick<
   ShopSettings,
   "enabledPersonas" | "defaultPersona" | "brandVoice" | "colours" | "scope" | "holdoutPercent"
->;
+> &
+  Partial<Pick<ShopSettings, "generatedLanguages">>;
 
 export const FIELD_NAMES = [
   "enabledPersonas",
@@ -22,6 +27,7 @@ export const FIELD_NAMES = [
   "colours.text",
   "scope",
   "holdoutPercent",
+  "generatedLanguages",
 ] as const;
 export type FieldName = (typeof FIELD_NAMES)[number];
 export type FieldErrors = Partial<Record<FieldName, string>>;
@@ -39,12 +45,28 @@ export const personaSettingsSchema = z
     colours: brandColoursSchema,
     scope: shopSettingsSchema.shape.scope,
     holdoutPercent: holdoutSchema,
+    generatedLanguages: generatedLanguagesSchema.optional(),
   })
   .superRefine((s, ctx) => {
     if (!s.enabledPersonas.includes(s.defaultPersona)) {
       ctx.addIssue({ code: "custom", path: ["defaultPersona"], message: "the default persona must be one of the enabled personas" });
     }
   });
+
+/**
+ * The chosen languages against the shop's published ones: each one published, the primary always
+ * included (shoppers of a language without pages get the primary language's page). Returns what to
+ * store: [] when every published language is chosen, so languages published later get pages too.
+ */
+function checkLanguages(chosen: string[], shop: ShopLanguages | null): { ok: true; value: string[] } | { ok: false; error: string } {
+  if (shop === null) return { ok: false, error: "the shop's published languages could not be read, so the languages were not changed; try again" };
+  const unknown = chosen.filter((l) => !shop.published.includes(l));
+  if (unknown.length > 0) return { ok: false, error: `not a published language of the shop: ${unknown.join(", ")}` };
+  if (!chosen.includes(shop.primary)) return { ok: false, error: `the primary language (${shop.primary}) always gets pages` };
+  if (shop.published.every((l) => chosen.includes(l))) return { ok: true, value: [] };
+  // In the shop's order, so a saved list reads the same whatever order the form sent.
+  return { ok: true, value: shop.published.filter((l) => chosen.includes(l)) };
+}
 
 /** Reads the form's fields (names as in FIELD_NAMES; enabledPersonas repeated) into a plain object. */
 export function formToObject(form: FormData): Record<string, unknown> {
@@ -64,14 +86,25 @@ export function formToObject(form: FormData): Record<string, unknown> {
     },
     scope: text("scope"),
     holdoutPercent: text("holdoutPercent"),
+    // Absent: the picker was not shown, the saved choice stays (see PersonaSettingsInput).
+    generatedLanguages: form.has("generatedLanguages") ? form.getAll("generatedLanguages").filter((v): v is string => typeof v === "string").map((v) => v.trim()) : undefined,
   };
 }
 
 export type ParsedSettings = { ok: true; value: PersonaSettingsInput } | { ok: false; errors: FieldErrors };
 
-export function parsePersonaSettings(input: unknown): ParsedSettings {
+/**
+ * Validates the form. `languages` are the shop's published languages (from its markets), needed only
+ * when the form carries generatedLanguages; null when they could not be read.
+ */
+export function parsePersonaSettings(input: unknown, languages: ShopLanguages | null = null): ParsedSettings {
   const result = personaSettingsSchema.safeParse(input);
-  if (result.success) return { ok: true, value: result.data };
+  if (result.success) {
+    const { generatedLanguages, ...rest } = result.data;
+    if (generatedLanguages === undefined) return { ok: true, value: rest };
+    const checked = checkLanguages(generatedLanguages, languages);
+    return checked.ok ? { ok: true, value: { ...rest, generatedLanguages: checked.value } } : { ok: false, errors: { generatedLanguages: checked.error } };
+  }
   const errors: FieldErrors = {};
   for (const issue of result.error.issues) {
     const path = issue.path.map(String).join(".");

@@ -1,4 +1,4 @@
-import { defaultSettings, parseSettingsRow, settingsToRow } from "../core/settings.ts";
+import { defaultSettings, generatedLanguagesToColumn, parseSettingsRow, settingsToRow } from "../core/settings.ts";
 import type { ShopSettings } from "../core/types.ts";
 import type { AdminContext } from "./admin-context.server";
 import { db } from "./db.server";
@@ -41,6 +41,8 @@ export async function saveSettings(admin: AdminContext, input: PersonaSettingsIn
       colours: JSON.stringify(input.colours),
       scope: input.scope,
       holdoutPercent: input.holdoutPercent,
+      // Absent from the input: the merchant's language choice stays as saved.
+      ...(input.generatedLanguages === undefined ? {} : { generatedLanguages: generatedLanguagesToColumn({ generatedLanguages: input.generatedLanguages }) }),
       settingsVersion: { increment: 1 },
     },
   });

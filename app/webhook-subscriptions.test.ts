@@ -26,7 +26,31 @@ describe("shopify.app.toml webhook subscriptions", () => {
     const subscribed = subscriptions.map((s) => `webhooks.${s.uri.replace(/^\/webhooks\//, "").replaceAll("/", ".")}.tsx`);
     expect(routed.sort()).toEqual([...new Set(subscribed)].sort());
     expect(subscriptions.flatMap((s) => s.topics)).toEqual(
-      expect.arrayContaining(["app/uninstalled", "products/create", "products/update", "products/delete", "bulk_operations/finish", "customers/redact", "shop/redact", "customers/data_request"]),
+      expect.arrayContaining(["app/uninstalled", "products/create", "products/update", "products/delete", "bulk_operations/finish", "orders/create", "customers/redact", "shop/redact", "customers/data_request"]),
     );
+  });
+});
+
+// The app asks Shopify for the scopes of shopify.app.toml; the admin Worker's SCOPES must be the same
+// set, or the library sees every session as missing a scope and re-authorizes on each request.
+const WRANGLER = readFileSync(fileURLToPath(new URL("./wrangler.jsonc", import.meta.url)), "utf8");
+const scopeSet = (list: string) => list.split(",").map((s) => s.trim()).filter(Boolean).sort();
+
+describe("access scopes", () => {
+  const toml = /^scopes = "([^"]*)"$/m.exec(TOML)?.[1];
+  const vars = /"SCOPES": "([^"]*)"/.exec(WRANGLER)?.[1];
+
+  it("are the same set in shopify.app.toml and app/wrangler.jsonc", () => {
+    expect(toml).toBeDefined();
+    expect(scopeSet(vars ?? "")).toEqual(scopeSet(toml ?? ""));
+  });
+
+  it("include what the experiment needs (orders webhook, web pixel), each explained in a comment", () => {
+    const scopes = scopeSet(toml ?? "");
+    expect(scopes).toEqual(expect.arrayContaining(["read_orders", "write_pixels", "read_customer_events"]));
+    // Write access only where the app writes: its own web pixel record.
+    expect(scopes.filter((s) => s.startsWith("write_"))).toEqual(["write_pixels"]);
+    const comments = [...TOML.matchAll(/^#.*$/gm)].map((m) => m[0]).join("\n");
+    for (const scope of scopes) expect(comments, `a comment explaining ${scope}`).toContain(`${scope}:`);
   });
 });

@@ -35,6 +35,11 @@ export interface WebhookRouteOptions {
   topics: readonly string[];
   /** Record the delivery for de-duplication (not for shop/redact, which erases the shop's records). */
   recordDelivery?: boolean;
+  /**
+   * What makes two deliveries "the same": the webhook id (default), or X-Shopify-Event-Id, which
+   * Shopify keeps across every retry of one event even when the webhook id differs.
+   */
+  dedupeBy?: "webhook" | "event";
 }
 
 export async function handleWebhook(
@@ -50,7 +55,10 @@ export async function handleWebhook(
   const env = context.cloudflare.env;
   const prisma = db(env);
   const record = options.recordDelivery ?? true;
-  if (record && (await prisma.webhookDelivery.findUnique({ where: { id: webhookId }, select: { id: true } }))) {
+  const eventId = nonEmpty(verified.eventId) ?? webhookId;
+  // The log's key: the webhook id, or the event id prefixed so it can never equal a webhook id.
+  const deliveryId = options.dedupeBy === "event" ? `event:${eventId}` : webhookId;
+  if (record && (await prisma.webhookDelivery.findUnique({ where: { id: deliveryId }, select: { id: true } }))) {
     return new Response(null, { status: 200 });
   }
   await handler({
@@ -60,13 +68,13 @@ export async function handleWebhook(
     store: await storeForShop(env, shop),
     webhookId,
     // The library reads both headers for webhooks (not for "events" deliveries, which have no event id).
-    eventId: nonEmpty(verified.eventId) ?? webhookId,
+    eventId,
     triggeredAt: isoTime(verified.triggeredAt) ?? new Date().toISOString(),
     payload,
     session,
   });
   if (record) {
-    await prisma.webhookDelivery.upsert({ where: { id: webhookId }, create: { id: webhookId, shop, topic }, update: {} });
+    await prisma.webhookDelivery.upsert({ where: { id: deliveryId }, create: { id: deliveryId, shop, topic }, update: {} });
   }
   return new Response(null, { status: 200 });
 }
@@ -90,4 +98,9 @@ function isoTime(value: string | undefined): string | null {
 /** The customer of a customers/* compliance payload (ids arrive as numbers). */
 export const customerPayloadSchema = z.object({
   customer: z.object({ id: z.union([z.number(), z.string()]).transform((v) => String(v)) }),
+});
+
+/** customers/redact: the customer and the ids of their orders Shopify asks to erase. */
+export const customerRedactSchema = customerPayloadSchema.extend({
+  orders_to_redact: z.array(z.union([z.number(), z.string()]).transform((v) => String(v))).nullish(),
 });

@@ -40,7 +40,9 @@ import { PERSONAS } from "../core/types.ts";
 import type { BenchResult } from "./types.ts";
 
 export const SIZES = (process.env.BENCH_SCALE_SIZES ?? "20,1000,20000,100000").split(",").map(Number);
-const ROUNDS = Number(process.env.BENCH_EDGE_ROUNDS ?? 5);
+// Alternating rounds, ratios per round, medians: 7 rounds so one noisy round of the shared machine
+// moves no median (BENCH_SCALE_ROUNDS to change).
+const ROUNDS = Number(process.env.BENCH_SCALE_ROUNDS ?? process.env.BENCH_EDGE_ROUNDS ?? 7);
 const SECONDS = Number(process.env.BENCH_EDGE_SECONDS ?? 4);
 export const SNAPSHOT_TTL_SECONDS = 2;
 export const BURST_EVENTS = 1000;

@@ -6,7 +6,7 @@
  * ≥ 0.8× the bare worker's requests/s.
  */
 import { describeProfile } from "./cpu-profile.ts";
-import { HARNESS, HIT_RATIO_TARGET, measureEdge, type ConfigName } from "./edge-harness.ts";
+import { HARNESS, HIT_HOLDOUT_PERCENT, HIT_RATIO_TARGET, HIT_VIEWS_PER_SHOPPER, measureEdge, type ConfigName } from "./edge-harness.ts";
 import type { BenchResult } from "./types.ts";
 
 export { HIT_RATIO_TARGET };
@@ -39,7 +39,7 @@ export async function run(): Promise<BenchResult> {
     notes:
       `wrk -t1 -c16, ${rounds} alternating rounds × ${seconds} s per configuration, medians (ratios per round from neighbouring runs); page ${pageBytes} bytes; load average ${loadAverage.toFixed(1)} on 2 cores at the start. ` +
       "workerd = plain `workerd serve` (node_modules/.bin/workerd) with a config the bench generates: the edge bundle from `wrangler deploy --dry-run`, its Durable Objects on local disk, KV/R2/D1 served by Miniflare's storage workers without Miniflare's entry worker; the bare worker is a second `workerd serve` process replaying the edge's memory-hit response (status, headers, body) from memory. nginx = Debian's nginx, same body. " +
-      "CPU per request = the server process's CPU time (/proc utime+stime, all threads; nginx: master and workers) over a round / requests served; the edge's KV hits include the local KV emulation's CPU (same process). Every request is a new shopper (rotating ids, no cookies). KV hits rotate over 2,000 shopper-scoped pages (more than the memory LRU holds)." +
+      `CPU per request = the server process's CPU time (/proc utime+stime, all threads; nginx: master and workers) over a round / requests served; the edge's KV hits include the local KV emulation's CPU (same process). No cookies; shopper ids rotate. Memory hits: the store has a ${HIT_HOLDOUT_PERCENT} % holdout, so exposure recording is on — each shopper views ${HIT_VIEWS_PER_SHOPPER} pages in a row, then a new one comes (1 request in ${HIT_VIEWS_PER_SHOPPER} is a first exposure, batched per isolate into one ExposureLog.recordMany call per 100 ms; the Durable Object runs in the same workerd process, so its SQLite writes are in the edge's CPU figure), and 1 in 10 shoppers gets the holdout's template page (also from memory). Other configurations: every request is a new shopper. KV hits rotate over 2,000 shopper-scoped pages (more than the memory LRU holds).` +
       (profile
         ? ` Memory hits were under ${HIT_RATIO_TARGET}× the bare worker, so both were profiled under the same load (workerd inspector, V8 CPU profile, 100 µs sampling, source-mapped; native frames are charged to their JS caller). Edge: ${describeProfile(profile.edge)} Bare worker: ${describeProfile(profile.bare)}`
         : ""),

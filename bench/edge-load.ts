@@ -47,12 +47,17 @@ export async function runWrkWithCpu(url: string, seconds: number, script: string
   return { ...figures, cpuUsPerRequest: figures.requests > 0 ? (used / figures.requests) * 1e6 : 0, cores: used / wall };
 }
 
-/** A wrk script that sends `<path><counter>` so every request is a different shopper. */
-export async function rotatingScript(dir: string, name: string, pathPrefix: string, modulo: number): Promise<string> {
+/**
+ * A wrk script that sends `<path><counter>` so every request is a different shopper; with
+ * `viewsPerShopper` > 1 each shopper makes that many requests in a row, and the ids carry the run's
+ * start second, so every run (warm-up included) brings shoppers this isolate has not seen yet.
+ */
+export async function rotatingScript(dir: string, name: string, pathPrefix: string, modulo: number, viewsPerShopper = 1): Promise<string> {
   const file = join(dir, `${name}.lua`);
+  const id = viewsPerShopper > 1 ? `run .. math.floor(i / ${viewsPerShopper}) % ${modulo}` : `(i % ${modulo})`;
   await writeFile(
     file,
-    `local i = 0\nrequest = function()\n  i = i + 1\n  return wrk.format("GET", "${pathPrefix}" .. (i % ${modulo}))\nend\n`,
+    `local i = 0\nlocal run = os.time() .. "-"\nrequest = function()\n  i = i + 1\n  return wrk.format("GET", "${pathPrefix}" .. ${id})\nend\n`,
   );
   return file;
 }

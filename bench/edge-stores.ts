@@ -19,11 +19,11 @@ export interface BenchStore {
   products: CatalogProduct[];
 }
 
-/** demo-apparel's catalog under another store id and cache scope. */
-export function benchStore(store: string, scope: CacheScope): BenchStore {
+/** demo-apparel's catalog under another store id and cache scope (and other settings, e.g. a holdout). */
+export function benchStore(store: string, scope: CacheScope, settings: Partial<ShopSettings> = {}): BenchStore {
   const demo = loadDemoStore(DEMO_STORES[0]!);
   return {
-    settings: { ...demo.settings, store, shopName: `Bench ${store}`, shopDomain: `${store}.myshopify.com`, scope },
+    settings: { ...demo.settings, store, shopName: `Bench ${store}`, shopDomain: `${store}.myshopify.com`, scope, ...settings },
     products: demo.products,
   };
 }

@@ -1,4 +1,6 @@
 import type { FallbackReason, Persona, PersonaDecision, PersonaSignals } from "./types.ts";
+import type { LocaleQuery, ShopMarkets, ShopperLocale } from "./locale.ts";
+import type { Arm, ExperimentCounts } from "./experiment.ts";
 
 /**
  * The RPC surface the edge worker offers the admin app and the cache CLI through a service binding
@@ -24,6 +26,18 @@ export interface PersonaCacheState {
   waitingReason: FallbackReason | "breaker_open" | null;
   /** Since when (ISO) the key's job has been waiting for the LLM (its first fallback); null when not waiting. */
   waitingSince: string | null;
+  /**
+   * One entry per generated language (core/locale.ts generatedLanguagesOf), the primary language
+   * first; the top-level fields above are the primary language's. Same meaning of state as above.
+   */
+  languages: PersonaLanguageState[];
+}
+
+/** A persona's LLM page in one page language. */
+export interface PersonaLanguageState {
+  language: string;
+  state: "fresh" | "stale" | "missing";
+  generatedAt: string | null;
 }
 
 /** The pool's LLM circuit breaker (edge-worker/src/llm-breaker.ts), one for all pool members. */
@@ -70,6 +84,8 @@ export interface PreviewResult {
   html: string;
   cache: "memory" | "kv" | "r2" | "stale" | "miss";
   decision: PersonaDecision;
+  /** The market and language the preview was rendered for, and why (ShopperLocale.reasons). */
+  locale: ShopperLocale;
 }
 
 export interface EnqueueResult {
@@ -126,7 +142,10 @@ export interface EdgeApiContract {
   /** The LLM circuit breaker shared by the generation pool (not per store). */
   llmStatus(): Promise<LlmStatus>;
   stats(store: string): Promise<PersonaStats[]>;
-  preview(store: string, persona: Persona, signals?: PersonaSignals): Promise<PreviewResult>;
+  /** The page as a shopper in that market and language would get it (absent or unknown: the primary ones). */
+  preview(store: string, persona: Persona, signals?: PersonaSignals, locale?: LocaleQuery): Promise<PreviewResult>;
+  /** The shop's markets and published languages as last synced (a shop with none synced: one market, its primary). */
+  shopMarkets(store: string): Promise<ShopMarkets>;
   regenerate(store: string, persona: Persona): Promise<EnqueueResult>;
   /** Delete cached pages of a store (one persona or all) from KV and R2; returns the count deleted. */
   purge(store: string, persona?: Persona): Promise<number>;
@@ -136,6 +155,12 @@ export interface EdgeApiContract {
   forgetShopper(store: string, shopperId: string): Promise<void>;
   /** What the admin's setup guide needs from the edge beyond the other methods (core/setup-checklist.ts). */
   setupState(store: string): Promise<EdgeSetupState>;
+  /**
+   * The holdout experiment's counts for an inclusive range of UTC days (at most 400): distinct visitors
+   * and funnel shoppers per first day, arm and persona, plus the first exposure in the range of each
+   * buyer asked about (order shopper hashes, at most MAX_BUYER_LOOKUP per call; unexposed ones are absent).
+   */
+  experimentCounts(store: string, from: string, to: string, buyers?: readonly string[]): Promise<ExperimentCountsWithBuyers>;
 }
 
 /** The edge's side of the setup guide. */
@@ -144,4 +169,20 @@ export interface EdgeSetupState {
   proxyRequests: number;
   /** When (ISO) the first of them was counted; null when none yet. */
   firstProxyRequestAt: string | null;
+}
+
+/** Most buyer shopper hashes one experimentCounts call looks up (the admin sends more in several calls). */
+export const MAX_BUYER_LOOKUP = 5000;
+
+/** A buyer's first exposure in the range: the arm and persona the report attributes their orders to. */
+export interface BuyerExposure {
+  /** shopperHash(store, id), as in the order's `_wand_shopper` cart attribute */
+  shopper: string;
+  day: string;
+  arm: Arm;
+  persona: Persona;
+}
+
+export interface ExperimentCountsWithBuyers extends ExperimentCounts {
+  buyers: BuyerExposure[];
 }

@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import {
   canonicalLanguage,
   generatedLanguagesOf,
+  marketOfCountry,
   parseShopMarkets,
+  pricedMarkets,
   resolveShopperLocale,
   singleMarketShop,
   textDirection,
@@ -141,5 +143,22 @@ describe("parseShopMarkets", () => {
     expect(() => parseShopMarkets({ ...SHOP, primary: { ...SHOP.primary, currency: "usd" } })).toThrow(/currency/);
     expect(() => parseShopMarkets({ ...SHOP, languages: ["FR"] })).toThrow(/BCP 47/);
     expect(() => parseShopMarkets({ ...SHOP, markets: [{ handle: "x", countries: ["FRA"], currency: "EUR", languages: [] }] })).toThrow(/country/);
+  });
+});
+
+describe("markets of countries and priced markets", () => {
+  it("finds a country's market, null for a country of no market", () => {
+    expect(marketOfCountry(SHOP, "be")?.handle).toBe("europe");
+    expect(marketOfCountry(SHOP, "US")?.handle).toBe("us");
+    expect(marketOfCountry(SHOP, "JP")).toBeNull();
+    expect(marketOfCountry(SHOP, "not a country")).toBeNull();
+  });
+
+  it("prices every market but the primary country's, each for its first country", () => {
+    expect(pricedMarkets(SHOP).map((p) => [p.market.handle, p.country])).toEqual([
+      ["europe", "FR"],
+      ["canada", "CA"],
+    ]);
+    expect(pricedMarkets(singleMarketShop({ country: "US", language: "en", currency: "USD" }))).toEqual([]);
   });
 });

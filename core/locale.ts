@@ -204,6 +204,29 @@ function indexOf(shop: ShopMarkets): MarketsIndex {
   return index;
 }
 
+/** The market a country belongs to (the first listing it), or null when no market of the shop does. */
+export function marketOfCountry(shop: ShopMarkets, country: string): ShopMarket | null {
+  const code = canonicalCountry(country);
+  return code === null ? null : (indexOf(shop).byCountry.get(code)?.market ?? null);
+}
+
+/**
+ * The markets whose prices are not the shop's own: every market but the primary country's. Their
+ * prices come from Shopify's contextual pricing, read for the market's first country — a price list
+ * belongs to a market, and a market sells in one currency, so each of its countries pays the same.
+ */
+export function pricedMarkets(shop: ShopMarkets): { market: ShopMarket; country: string }[] {
+  const { primaryCountry } = indexOf(shop);
+  const out: { market: ShopMarket; country: string }[] = [];
+  for (const market of shop.markets) {
+    const countries = market.countries.map(canonicalCountry).filter((c): c is string => c !== null);
+    const country = countries[0];
+    if (country === undefined || countries.includes(primaryCountry)) continue;
+    out.push({ market, country });
+  }
+  return out;
+}
+
 /**
  * The shopper's country, market, currency and languages from a request's (untrusted) values.
  * Deterministic; never throws; whatever the query, `pageLanguage` is one of the shop's published

@@ -34,6 +34,8 @@ describe("web pixel extension wand-pixel", () => {
     expect(toml).toMatch(/\[settings\.fields\.endpoint\]/);
     const pkg = JSON.parse(await readFile(`${root}package.json`, "utf8")) as { dependencies: Record<string, string> };
     expect(Object.keys(pkg.dependencies)).toEqual(["@shopify/web-pixels-extension"]);
+    // Pinned exactly, and the version the repository installs (extensions/shopify-app-build.test.ts builds with it).
+    expect(pkg.dependencies["@shopify/web-pixels-extension"]).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
   it("reports the three funnel events of a shopper carrying a WandStore id in the cart attributes", async () => {

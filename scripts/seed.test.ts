@@ -58,6 +58,20 @@ describe("scripts/seed.ts", () => {
         expect(await proxy.env.CACHE.get(`catalog/${demo.store}`, "json")).toBeNull();
         expect((await proxy.env.PAGES.list({ prefix: `catalog/${demo.store}` })).objects).toEqual([]);
       }
+      // Demo Apparel sells in the US and in France: its markets as the catalog sync would store them,
+      // a euro price for every product (the price list's where fixed, else converted) and French titles.
+      const apparel = DEMO_STORES.find((d) => d.store === "demo-apparel")!;
+      const markets = await proxy.env.DB.prepare("SELECT markets, source FROM ShopMarkets WHERE store = 'demo-apparel'").first<{ markets: string; source: string }>();
+      expect(markets && { markets: JSON.parse(markets.markets) as unknown, source: markets.source }).toEqual({ markets: apparel.markets!.markets, source: "seed" });
+      expect(await proxy.env.CACHE.get("markets/demo-apparel", "json")).toMatchObject({ markets: apparel.markets!.markets, source: "seed" });
+      const facts = (await proxy.env.CACHE.get("market-facts/demo-apparel/FR", "json")) as { currency: string; prices: Record<string, { price: string; variantId: string }> };
+      const products = loadDemoStore(apparel).products;
+      expect(facts.currency).toBe("EUR");
+      expect(Object.keys(facts.prices).sort()).toEqual(products.map((p) => p.handle).sort());
+      expect(facts.prices["ocean-blue-shirt"]?.price).toBe(apparel.markets!.fixedPrices.france!["ocean-blue-shirt"]!.price);
+      expect(await proxy.env.CACHE.get("translations/demo-apparel/fr", "json")).toMatchObject({ language: "fr", products: { "ocean-blue-shirt": { title: "Chemise bleu océan" } } });
+      expect(await proxy.env.DB.prepare("SELECT COUNT(*) AS n FROM ShopMarkets WHERE store = 'demo-home'").first()).toEqual({ n: 0 });
+
       // A row carries the product's facts as the CSV (or the derivation) has them.
       const sample = large.products[4321]!;
       const stored = await proxy.env.DB.prepare("SELECT handle, title, price, compareAtPrice, available, variantId, listedAt FROM Product WHERE store = 'demo-large' AND productId = ?")

@@ -1,7 +1,9 @@
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseSettingsRow, settingsToRow } from "../core/settings.ts";
-import { selectionPrefix, settingsKey } from "../core/storage-keys.ts";
+import { demoMarketFacts, demoTranslations } from "../core/demo-markets.ts";
+import type { DemoMarkets } from "../core/demo-stores.ts";
+import { marketFactsKey, marketsKey, selectionPrefix, settingsKey, translationsKey } from "../core/storage-keys.ts";
 import type { CatalogProduct, ShopSettings } from "../core/types.ts";
 import { countProducts, type RowsDb, upsertProducts } from "../edge-worker/src/catalog/product-rows.ts";
 import { loadDemoCatalogs } from "./demo/load-catalogs.ts";
@@ -18,7 +20,11 @@ import { runToEnd } from "./process-group.ts";
  * 3. the persona selections of each store are dropped (KV `selection/<store>/*` and the D1
  *    `PersonaSelection` rows), so the edge computes them afresh from the rows on its first request.
  *    A selection is a deterministic function of the catalog, so an unchanged catalog gets the same
- *    selection back (same merchandising version: cached pages stay current).
+ *    selection back (same merchandising version: cached pages stay current);
+ * 4. a demo store with markets (Demo Apparel: US/USD/English and France/EUR/French) gets them as
+ *    the catalog sync would have read them from Shopify: D1 `ShopMarkets` and its KV snapshot
+ *    (source "seed": the sync leaves them as seeded), the French prices of every product (fixed
+ *    price-list prices for some, converted ones for the rest) and the French translations.
  * There is no catalog snapshot in KV or R2 any more: nothing loads a whole catalog.
  * Data goes in through wrangler's getPlatformProxy on the same persist directory (parameters are
  * bound, so no SQL is assembled from catalog text).
@@ -118,6 +124,20 @@ export async function seedStore(env: SeedBindings, settings: ShopSettings, produ
   return { settings: current, productCount, removed };
 }
 
+/** A demo store's markets, market prices and translations (step 4 of the header). */
+export async function seedMarkets(env: SeedBindings, store: string, demo: DemoMarkets, products: readonly CatalogProduct[], now = Date.now()): Promise<void> {
+  const stored = { markets: demo.markets, source: "seed", syncedAt: now };
+  await env.DB.prepare(
+    `INSERT INTO ShopMarkets (store, markets, source, syncedAt) VALUES (?, ?, 'seed', ?)
+     ON CONFLICT (store) DO UPDATE SET markets = excluded.markets, source = excluded.source, syncedAt = excluded.syncedAt`,
+  )
+    .bind(store, JSON.stringify(demo.markets), now)
+    .run();
+  await env.CACHE.put(marketsKey(store), JSON.stringify(stored));
+  for (const facts of demoMarketFacts(store, demo, products, now)) await env.CACHE.put(marketFactsKey(store, facts.country), JSON.stringify(facts));
+  for (const t of demoTranslations(store, demo, now)) await env.CACHE.put(translationsKey(store, t.language), JSON.stringify(t));
+}
+
 export async function seedDemoStores(persistDir = DEFAULT_PERSIST_DIR, log: (line: string) => void = console.log): Promise<ShopSettings[]> {
   await applyMigrations(persistDir);
   process.env.WRANGLER_LOG ??= "error";
@@ -131,9 +151,12 @@ export async function seedDemoStores(persistDir = DEFAULT_PERSIST_DIR, log: (lin
       for (const demo of loadDemoCatalogs()) {
         const started = performance.now();
         const result = await seedStore(proxy.env, demo.settings, demo.products);
+        const markets = demo.demo.markets;
+        if (markets) await seedMarkets(proxy.env, demo.demo.store, markets, demo.products);
         const ms = Math.round(performance.now() - started);
         const removed = result.removed > 0 ? `, ${result.removed} removed` : "";
-        log(`seeded ${demo.demo.store}: ${result.productCount} products${removed}, settings v${result.settings.settingsVersion} (${ms} ms)`);
+        const marketsNote = markets ? `, markets ${markets.markets.markets.map((m) => `${m.countries.join("/")} ${m.currency}`).join(" + ")}` : "";
+        log(`seeded ${demo.demo.store}: ${result.productCount} products${removed}${marketsNote}, settings v${result.settings.settingsVersion} (${ms} ms)`);
         seeded.push(result.settings);
       }
       return seeded;

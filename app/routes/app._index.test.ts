@@ -415,3 +415,41 @@ describe("Setup guide on the dashboard", () => {
     }
   });
 });
+
+describe("Dashboard: pages per language", () => {
+  const STORE_FR = "dash-markets";
+  beforeAll(async () => {
+    await installShop(h, STORE_FR);
+    h.edge.markets.set(STORE_FR, {
+      primary: { country: "US", language: "en", currency: "USD" },
+      markets: [
+        { handle: "us", countries: ["US"], currency: "USD", languages: ["en"] },
+        { handle: "france", countries: ["FR"], currency: "EUR", languages: ["fr"] },
+      ],
+      languages: ["en", "fr"],
+    });
+  });
+  const open = async () => loader({ request: await embeddedDocument(STORE_FR, "/app"), context: h.context, params: {} });
+
+  it("lists each persona's page in every generated language, a template where no AI page exists", async () => {
+    h.edge.languagePages.set(`${STORE_FR}/explorer/fr`, { state: "fresh", generatedAt: "2026-12-01T09:00:00.000Z" });
+    h.edge.languagePages.set(`${STORE_FR}/loyalist/fr`, { state: "stale", generatedAt: "2026-11-30T09:00:00.000Z" });
+    const data = await open();
+    const explorer = data.personas.find((p) => p.persona === "explorer");
+    expect(explorer?.cache?.languages).toEqual([
+      { language: "en", state: "missing", generatedAt: null },
+      { language: "fr", state: "fresh", generatedAt: "2026-12-01T09:00:00.000Z" },
+    ]);
+    expect(data.languages.map((l) => l.text)).toEqual(["en: 0 of 4 AI pages; 4 template", "fr: 2 of 4 AI pages (1 older, regenerating); 2 template"]);
+  });
+
+  it("drops a language the merchant no longer generates", async () => {
+    await prismaFor(h.env.DB).shopSettings.update({ where: { store: STORE_FR }, data: { generatedLanguages: '["en"]' } });
+    try {
+      const data = await open();
+      expect(data.languages.map((l) => l.language)).toEqual(["en"]);
+    } finally {
+      await prismaFor(h.env.DB).shopSettings.update({ where: { store: STORE_FR }, data: { generatedLanguages: "[]" } });
+    }
+  });
+});

@@ -15,6 +15,7 @@ import { db } from "../db.server";
 import { tryEdge } from "../edge-call.server";
 import { edgeApi, type AppBindings } from "../env.server";
 import { httpError } from "../http-error";
+import { languagePageLabel, summariseLanguages } from "../language-pages";
 import { llmStatusLine } from "../llm-status";
 import { loadSettings } from "../settings.server";
 import { dismissSetupGuide, loadSetupGuide } from "../setup-guide.server";
@@ -41,6 +42,8 @@ export const loader = async ({ request, context }: LoaderFunctionArgs) => {
     cache: cache.ok ? (cache.value.find((c) => c.persona === persona) ?? null) : null,
     stats: stats.ok ? (stats.value.find((s) => s.persona === persona) ?? null) : null,
   }));
+  // Pages per language over the enabled personas (the edge lists one entry per generated language).
+  const languages = summariseLanguages(personas.map((p) => ({ persona: p.persona, enabled: p.enabled, languages: p.cache?.languages })));
   // The catalog card says itself when the sync state is missing.
   const edgeError = !cache.ok ? cache.error : !stats.ok ? stats.error : null;
   return {
@@ -55,6 +58,7 @@ export const loader = async ({ request, context }: LoaderFunctionArgs) => {
       summary: summary ? { ...summary, syncedAt: summary.syncedAt.toISOString() } : null,
     }),
     personas,
+    languages,
     edgeError,
     setupGuide,
   };
@@ -106,6 +110,22 @@ function cacheBadge(cache: PersonaCacheState | null) {
   );
 }
 
+/** One badge per generated language: AI page (fresh or older) or template — never a template shown as generated. */
+function languageBadges(cache: PersonaCacheState | null) {
+  if (!cache || cache.languages.length === 0) return "—";
+  return (
+    <InlineStack key="languages" gap="100">
+      {cache.languages.map((page) => {
+        const { tone, label } = languagePageLabel(page);
+        return (
+          <Badge key={page.language} tone={tone}>
+            {label}
+          </Badge>
+        );
+      })}
+    </InlineStack>
+  );
+}
 
 function statsCells(stats: PersonaStats | null, persona: Persona) {
   if (!stats) return ["—", "—", "—", "—", "—"];
@@ -144,6 +164,7 @@ export default function Dashboard() {
     </InlineStack>,
     cacheBadge(p.cache),
     p.cache?.generatedAt ? `${formatTime(p.cache.generatedAt)} · ${p.cache.source ?? "?"}` : "—",
+    languageBadges(p.cache),
     ...statsCells(p.stats, p.persona),
   ]);
   const local = data.mode === "local" && !data.localSync;
@@ -200,10 +221,15 @@ export default function Dashboard() {
                 Personas
               </Text>
               <DataTable
-                columnContentTypes={["text", "text", "text", "numeric", "numeric", "numeric", "numeric", "text"]}
-                headings={["Persona", "Cache", "Generated", "Hits / misses", "Generations ok / failed", "Median latency", "Tokens", "Latency trend"]}
+                columnContentTypes={["text", "text", "text", "text", "numeric", "numeric", "numeric", "numeric", "text"]}
+                headings={["Persona", "Cache", "Generated", "Pages per language", "Hits / misses", "Generations ok / failed", "Median latency", "Tokens", "Latency trend"]}
                 rows={rows}
               />
+              {data.languages.length > 0 ? (
+                <Text as="p" tone="subdued">
+                  {`Pages per language (enabled personas): ${data.languages.map((l) => l.text).join(" · ")}. Shoppers get a template until a language's AI page is generated.`}
+                </Text>
+              ) : null}
             </BlockStack>
           </Card>
         </Layout.Section>

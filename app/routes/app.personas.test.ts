@@ -117,3 +117,78 @@ describe("one shop's session and another shop's settings", () => {
     expect((await settingsOf("shop-b")).brandVoice).not.toBe("forged");
   });
 });
+
+describe("languages with generated pages", () => {
+  const TWO_MARKETS = {
+    primary: { country: "US", language: "en", currency: "USD" },
+    markets: [
+      { handle: "us", countries: ["US"], currency: "USD", languages: ["en"] },
+      { handle: "france", countries: ["FR"], currency: "EUR", languages: ["fr"] },
+    ],
+    languages: ["en", "fr", "de"],
+  };
+  const save = async (store: string, languages?: string[]) => {
+    const fields: Record<string, string | string[]> = { ...validForm };
+    if (languages) fields.generatedLanguages = languages;
+    const request = await embeddedFetch(store, "/app/personas", { method: "POST", body: form(fields) });
+    return action({ request, context: h.context, params: {} });
+  };
+
+  beforeAll(async () => {
+    await installShop(h, "shop-lang");
+    h.edge.markets.set("shop-lang", TWO_MARKETS);
+  });
+
+  it("offers the shop's published languages, all ticked by default, the primary first", async () => {
+    const data = await loader({ request: await embeddedDocument("shop-lang", "/app/personas"), context: h.context, params: {} });
+    expect(data.languages).toEqual({
+      primary: "en",
+      generated: ["en", "fr", "de"],
+      choices: [
+        { value: "en", label: "English (en)", primary: true },
+        { value: "fr", label: "French (fr)", primary: false },
+        { value: "de", label: "German (de)", primary: false },
+      ],
+    });
+    expect(data.languagesError).toBeNull();
+  });
+
+  it("saves a choice, the edge serves it, and the picker shows it", async () => {
+    const result = await save("shop-lang", ["en", "fr"]);
+    expect(result).toMatchObject({ ok: true, refreshError: null });
+    expect((await settingsOf("shop-lang")).generatedLanguages).toEqual(["en", "fr"]);
+    expect(h.edge.snapshots.get("shop-lang")?.generatedLanguages).toEqual(["en", "fr"]);
+    const data = await loader({ request: await embeddedDocument("shop-lang", "/app/personas"), context: h.context, params: {} });
+    expect(data.languages?.generated).toEqual(["en", "fr"]);
+  });
+
+  it("stores every language ticked as the default (all published)", async () => {
+    expect(await save("shop-lang", ["de", "fr", "en"])).toMatchObject({ ok: true });
+    expect((await settingsOf("shop-lang")).generatedLanguages).toEqual([]);
+  });
+
+  it("refuses an unpublished language or leaving out the primary, and changes nothing", async () => {
+    await save("shop-lang", ["en", "de"]);
+    const before = await settingsOf("shop-lang");
+    expect(await save("shop-lang", ["en", "it"])).toEqual({ ok: false, errors: { generatedLanguages: "not a published language of the shop: it" } });
+    expect(await save("shop-lang", ["fr"])).toEqual({ ok: false, errors: { generatedLanguages: "the primary language (en) always gets pages" } });
+    expect(await settingsOf("shop-lang")).toEqual(before);
+  });
+
+  it("a form without the picker (languages not readable) keeps the saved choice", async () => {
+    await save("shop-lang", ["en", "de"]);
+    expect(await save("shop-lang")).toMatchObject({ ok: true });
+    expect((await settingsOf("shop-lang")).generatedLanguages).toEqual(["en", "de"]);
+  });
+
+  it("says so instead of the picker when the edge cannot give the shop's languages", async () => {
+    h.edge.failing = "edge is down";
+    try {
+      const data = await loader({ request: await embeddedDocument("shop-lang", "/app/personas"), context: h.context, params: {} });
+      expect(data.languages).toBeNull();
+      expect(data.languagesError).toBe("edge is down");
+    } finally {
+      h.edge.failing = null;
+    }
+  });
+});

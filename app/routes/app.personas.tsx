@@ -2,7 +2,6 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/cloudfla
 import { useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
 import {
   Banner,
-  BlockStack,
   Box,
   Button,
   Card,
@@ -16,16 +15,30 @@ import {
   TextField,
 } from "@shopify/polaris";
 import { useState } from "react";
+import { LanguagePicker } from "../components/language-picker";
+import { generatedLanguagesOf } from "../../core/locale.ts";
 import { BRAND_VOICE_MAX } from "../../core/settings.ts";
 import { type BrandColours, PERSONAS, type Persona } from "../../core/types.ts";
 import { requireAdmin } from "../admin-context.server";
+import { tryEdge } from "../edge-call.server";
+import { edgeApi } from "../env.server";
+import { languageChoices, shopLanguages } from "../market-choices";
 import { type FieldErrors, formToObject, parsePersonaSettings } from "../settings-form";
 import { loadSettings, saveSettings } from "../settings.server";
 
 export const loader = async ({ request, context }: LoaderFunctionArgs) => {
   const admin = await requireAdmin(request, context);
-  // The limit travels with the data so the page does not bundle core/settings.ts (and zod) for the browser.
-  return { settings: await loadSettings(admin), brandVoiceMax: BRAND_VOICE_MAX };
+  const [settings, markets] = await Promise.all([loadSettings(admin), tryEdge(() => edgeApi(admin.env).shopMarkets(admin.store))]);
+  // The limit and the language choices travel with the data so the page does not bundle core/settings.ts
+  // or core/locale.ts (and zod) for the browser.
+  return {
+    settings,
+    brandVoiceMax: BRAND_VOICE_MAX,
+    languages: markets.ok
+      ? { choices: languageChoices(markets.value), generated: generatedLanguagesOf(markets.value, settings.generatedLanguages), primary: shopLanguages(markets.value).primary }
+      : null,
+    languagesError: markets.ok ? null : markets.error,
+  };
 };
 
 export type PersonasActionResult =
@@ -34,7 +47,10 @@ export type PersonasActionResult =
 
 export const action = async ({ request, context }: ActionFunctionArgs): Promise<PersonasActionResult> => {
   const admin = await requireAdmin(request, context);
-  const parsed = parsePersonaSettings(formToObject(await request.formData()));
+  const input = formToObject(await request.formData());
+  // The language choice is checked against the shop's published languages, read from the edge.
+  const markets = input.generatedLanguages === undefined ? null : await tryEdge(() => edgeApi(admin.env).shopMarkets(admin.store));
+  const parsed = parsePersonaSettings(input, markets?.ok ? shopLanguages(markets.value) : null);
   if (!parsed.ok) return { ok: false, errors: parsed.errors };
   const saved = await saveSettings(admin, parsed.value);
   return { ok: true, settingsVersion: saved.settings.settingsVersion, refreshError: saved.refreshError };
@@ -55,7 +71,7 @@ const COLOUR_FIELDS: { key: keyof BrandColours; label: string }[] = [
 ];
 
 export default function Personas() {
-  const { settings, brandVoiceMax } = useLoaderData<typeof loader>();
+  const { settings, brandVoiceMax, languages, languagesError } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const submit = useSubmit();
@@ -65,6 +81,7 @@ export default function Personas() {
   const [colours, setColours] = useState<BrandColours>(settings.colours);
   const [scope, setScope] = useState<string>(settings.scope);
   const [holdout, setHoldout] = useState(String(settings.holdoutPercent));
+  const [generated, setGenerated] = useState<string[]>(languages?.generated ?? []);
   const errors: FieldErrors = result && !result.ok ? result.errors : {};
   const saving = navigation.state === "submitting";
 
@@ -76,6 +93,8 @@ export default function Personas() {
     for (const { key } of COLOUR_FIELDS) form.set(`colours.${key}`, colours[key]);
     form.set("scope", scope);
     form.set("holdoutPercent", holdout);
+    // Only when the picker is shown: without the field the saved language choice stays.
+    if (languages) for (const l of new Set([languages.primary, ...generated])) form.append("generatedLanguages", l);
     submit(form, { method: "post" });
   };
 
@@ -183,6 +202,18 @@ export default function Personas() {
           </Card>
         </Layout.Section>
         <Layout.Section>
+          <Card>
+            <LanguagePicker
+              languages={languages}
+              languagesError={languagesError}
+              selected={generated}
+              onChange={setGenerated}
+              personas={enabled.length}
+              error={errors.generatedLanguages}
+            />
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
           <InlineStack align="end">
             <Button variant="primary" onClick={save} loading={saving}>
               Save
@@ -201,3 +232,4 @@ function Swatch(props: { colour: string }) {
     </Box>
   );
 }
+

@@ -19,13 +19,16 @@ import {
 } from "@shopify/polaris";
 import { useEffect, useRef, useState } from "react";
 import type { EnqueueResult, PersonaCacheState } from "../../core/edge-api.ts";
+import type { LocaleQuery } from "../../core/locale.ts";
 import { PERSONAS, isPersona } from "../../core/types.ts";
 import { requireAdmin } from "../admin-context.server";
 import { formatTime } from "../components/format";
+import { LocaleCard, withAsked } from "../components/preview-locale";
 import { useAppHref, useShopParam } from "../components/use-app-href";
 import { tryEdge } from "../edge-call.server";
 import { edgeApi } from "../env.server";
 import { httpError } from "../http-error";
+import { countryChoices, languageChoices, parseLocaleField } from "../market-choices";
 import { parseSignals } from "../preview-signals";
 import { SIGNAL_FIELDS, type SignalField } from "../signal-fields";
 import { loadSettings } from "../settings.server";
@@ -39,19 +42,41 @@ export const loader = async ({ request, context }: LoaderFunctionArgs) => {
   if (asked !== null && !isPersona(asked)) throw httpError(400, `Unknown persona: choose one of ${PERSONAS.join(", ")}.`);
   const persona = asked ?? settings.defaultPersona;
   const parsed = parseSignals(url.searchParams);
+  // The market and language the sample shopper browses in (the theme sends the same two on the proxy).
+  const country = parseLocaleField("country", url.searchParams.get("country"));
+  const language = parseLocaleField("language", url.searchParams.get("language"));
+  const localeErrors: Partial<Record<"country" | "language", string>> = {};
+  if (!country.ok) localeErrors.country = country.error;
+  if (!language.ok) localeErrors.language = language.error;
+  const locale: LocaleQuery = { country: country.ok ? country.value : null, language: language.ok ? language.value : null };
+  const asksEdge = parsed.ok && country.ok && language.ok;
   const edge = edgeApi(admin.env);
-  const [preview, cache] = await Promise.all([
-    parsed.ok ? tryEdge(() => edge.preview(admin.store, persona, parsed.signals)) : Promise.resolve(null),
+  const [preview, cache, markets] = await Promise.all([
+    asksEdge ? tryEdge(() => edge.preview(admin.store, persona, parsed.signals, locale)) : Promise.resolve(null),
     tryEdge(() => edge.cacheState(admin.store)),
+    tryEdge(() => edge.shopMarkets(admin.store)),
   ]);
+  const cacheState = cache.ok ? (cache.value.find((c) => c.persona === persona) ?? null) : null;
+  const resolved = preview?.ok ? preview.value.locale : null;
   return {
     persona,
     enabledPersonas: settings.enabledPersonas,
     values: parsed.values,
     signalErrors: parsed.ok ? {} : parsed.errors,
+    // What the pickers show: the canonical value ("fr" → "FR"), or the malformed one beside its error.
+    locale: {
+      country: country.ok ? (country.value ?? "") : (url.searchParams.get("country") ?? ""),
+      language: language.ok ? (language.value ?? "") : (url.searchParams.get("language") ?? ""),
+    },
+    localeErrors,
+    countries: markets.ok ? countryChoices(markets.value) : [],
+    languages: markets.ok ? languageChoices(markets.value) : [],
+    marketsError: markets.ok ? null : markets.error,
     preview: preview?.ok ? preview.value : null,
     previewError: preview && !preview.ok ? preview.error : null,
-    cacheState: cache.ok ? (cache.value.find((c) => c.persona === persona) ?? null) : null,
+    cacheState,
+    /** The LLM page of the language the preview was served in (top-level cacheState = primary language). */
+    languagePage: resolved && cacheState ? (cacheState.languages?.find((l) => l.language === resolved.pageLanguage) ?? null) : null,
   };
 };
 
@@ -93,11 +118,15 @@ export default function Preview() {
   const revalidator = useRevalidator();
   const [values, setValues] = useState(data.values);
   const [persona, setPersona] = useState<string>(data.persona);
+  const [country, setCountry] = useState(data.locale.country);
+  const [language, setLanguage] = useState(data.locale.language);
   const [progress, setProgress] = useState<Progress>({ phase: "idle" });
   const startedFrom = useRef<string | null>(null);
 
   useEffect(() => setValues(data.values), [data.values]);
   useEffect(() => setPersona(data.persona), [data.persona]);
+  useEffect(() => setCountry(data.locale.country), [data.locale.country]);
+  useEffect(() => setLanguage(data.locale.language), [data.locale.language]);
 
   // A regenerate request was answered: wait for the page unless nothing was queued.
   useEffect(() => {
@@ -142,6 +171,12 @@ export default function Preview() {
   const decision = data.preview?.decision;
   const waiting = progress.phase === "waiting";
   const lastPolled = poll.data?.states?.find((s) => s.persona === data.persona);
+  // The state of the page in the language shown (the top-level cache state is the primary language's).
+  const pageState = data.languagePage
+    ? { state: data.languagePage.state, source: data.languagePage.state === "missing" ? "template" : "llm" }
+    : data.cacheState
+      ? { state: data.cacheState.state, source: data.cacheState.source }
+      : null;
 
   return (
     <Page title="Preview" subtitle="The persona page as shoppers get it, and why a shopper gets a persona">
@@ -159,6 +194,25 @@ export default function Preview() {
                   value={persona}
                   onChange={setPersona}
                 />
+                <Select
+                  label="Market"
+                  name="country"
+                  helpText="The country the shopper browses from: its market's currency and prices."
+                  options={[{ label: "Primary market", value: "" }, ...withAsked(data.countries, country)]}
+                  value={country}
+                  onChange={setCountry}
+                  error={data.localeErrors.country}
+                />
+                <Select
+                  label="Language"
+                  name="language"
+                  helpText="The storefront language the shopper reads."
+                  options={[{ label: "The market's default", value: "" }, ...withAsked(data.languages, language)]}
+                  value={language}
+                  onChange={setLanguage}
+                  error={data.localeErrors.language}
+                />
+                {data.marketsError ? <Text as="p" tone="caution">{`The shop's markets could not be read: ${data.marketsError}`}</Text> : null}
                 <Text as="h3" variant="headingSm">
                   Sample shopper
                 </Text>
@@ -213,6 +267,7 @@ export default function Preview() {
                 )}
               </BlockStack>
             </Card>
+            {data.preview ? <LocaleCard locale={data.preview.locale} languagePage={data.languagePage} /> : null}
             <Card>
               <BlockStack gap="300">
                 <InlineStack align="space-between" blockAlign="center">
@@ -221,8 +276,8 @@ export default function Preview() {
                       {`${data.persona} page`}
                     </Text>
                     {data.preview ? <Badge>{`cache: ${data.preview.cache}`}</Badge> : null}
-                    {data.cacheState ? <Badge tone={data.cacheState.state === "fresh" ? "success" : "warning"}>{data.cacheState.state}</Badge> : null}
-                    {data.cacheState?.source ? <Badge>{data.cacheState.source}</Badge> : null}
+                    {pageState ? <Badge tone={pageState.state === "fresh" ? "success" : "warning"}>{pageState.state}</Badge> : null}
+                    {pageState?.source ? <Badge>{pageState.source}</Badge> : null}
                   </InlineStack>
                   <regenerate.Form method="post">
                     <input type="hidden" name="intent" value="regenerate" />

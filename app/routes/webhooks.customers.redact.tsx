@@ -1,11 +1,15 @@
 import type { ActionFunctionArgs } from "@remix-run/cloudflare";
+import { forgetCustomerOrders } from "../orders.server";
 import { redactCustomer } from "../shop-data.server";
-import { customerPayloadSchema, handleWebhook } from "../webhooks.server";
+import { customerRedactSchema, handleWebhook } from "../webhooks.server";
 
-// customers/redact: that shopper's cached profile and per-shopper pages are deleted.
+// customers/redact: that shopper's cached profile, per-shopper pages and experiment exposures (at the
+// edge), and the customer's experiment orders (orders_to_redact, and any carrying their shopper hash).
 export const action = async (args: ActionFunctionArgs) =>
-  handleWebhook(args, { topics: ["CUSTOMERS_REDACT"] }, async ({ env, store, payload }) => {
-    const parsed = customerPayloadSchema.safeParse(payload);
+  handleWebhook(args, { topics: ["CUSTOMERS_REDACT"] }, async ({ env, shop, store, payload }) => {
+    const parsed = customerRedactSchema.safeParse(payload);
     if (!parsed.success) throw new Response("customers/redact without a customer id", { status: 400 });
-    await redactCustomer(env, { store, customerId: parsed.data.customer.id });
+    const customerId = parsed.data.customer.id;
+    await forgetCustomerOrders(env, { shop, store, customerId, orderIds: parsed.data.orders_to_redact ?? [] });
+    await redactCustomer(env, { store, customerId });
   });

@@ -6,7 +6,8 @@ import type { AddressInfo } from "node:net";
  * /admin/api/<version>/graphql.json with X-Shopify-Access-Token, answering the WandShop operation
  * (the shop's name, read after install) with a cost extension, and recording every request. The
  * catalog itself is read by the edge's CatalogSync (edge-worker/test/fake-admin-api.ts serves that);
- * the admin's tests use this server to prove the admin never asks for products.
+ * the admin's tests use this server to prove the admin never asks for products. It also keeps the
+ * app's web pixel record (webPixelCreate, webPixelUpdate, webPixel) for the pixel activation tests.
  */
 export interface RecordedRequest {
   path: string;
@@ -23,6 +24,10 @@ export interface FakeAdminApiOptions {
 
 export class FakeAdminApi {
   readonly requests: RecordedRequest[] = [];
+  /** The app's web pixel on the shop (webPixelCreate/webPixelUpdate/webPixel); settings as a JSON string. */
+  webPixel: { id: string; settings: string } | null = null;
+  /** The next N web pixel mutations fail: "http" answers 500, "user-error" an UNEXPECTED_ERROR. */
+  webPixelFailures: { count: number; kind: "http" | "user-error" } = { count: 0, kind: "http" };
   private server: Server | null = null;
 
   constructor(private readonly o: FakeAdminApiOptions = {}) {}
@@ -65,7 +70,7 @@ export class FakeAdminApi {
     } catch {
       return { status: 400, body: JSON.stringify({ errors: "Bad Request" }) };
     }
-    const operation = /query\s+(\w+)/.exec(parsed.query ?? "")?.[1] ?? null;
+    const operation = /(?:query|mutation)\s+(\w+)/.exec(parsed.query ?? "")?.[1] ?? null;
     this.requests.push({ path: req.url ?? "", token: typeof token === "string" ? token : undefined, operation, variables: parsed.variables ?? {} });
 
     if (req.method !== "POST" || !/^\/admin\/api\/[\w-]+\/graphql\.json$/.test(req.url ?? "")) {
@@ -78,6 +83,49 @@ export class FakeAdminApi {
     if (operation === "WandShop") {
       return { status: 200, body: JSON.stringify({ data: { shop: { name: this.o.shopName ?? "Fake Shop" } }, extensions: { cost } }) };
     }
+    if (operation === "WandWebPixelCreate" || operation === "WandWebPixelUpdate" || operation === "WandWebPixel") {
+      return this.webPixelOperation(operation, parsed.variables ?? {}, cost);
+    }
     return { status: 200, body: JSON.stringify({ errors: [{ message: `Unknown operation ${operation ?? "(none)"}` }] }) };
+  }
+
+  /**
+   * Shopify's web pixel record, one per app and shop: create answers TAKEN when it exists, settings
+   * must match extensions/wand-pixel's definition (store and endpoint, non-empty text) or the
+   * mutation answers INVALID_SETTINGS, and `webPixel` without an id is the app's pixel.
+   */
+  private webPixelOperation(operation: string, variables: Record<string, unknown>, cost: unknown): { status: number; body: string } {
+    const ok = (data: unknown) => ({ status: 200, body: JSON.stringify({ data, extensions: { cost } }) });
+    const field = operation === "WandWebPixelCreate" ? "webPixelCreate" : "webPixelUpdate";
+    const userError = (code: string, message: string) => ok({ [field]: { webPixel: null, userErrors: [{ code, field: ["webPixel"], message }] } });
+    if (operation === "WandWebPixel") {
+      if (!this.webPixel) return { status: 200, body: JSON.stringify({ data: { webPixel: null }, errors: [{ message: "No web pixel was found for this app.", extensions: { code: "NOT_FOUND" } }] }) };
+      return ok({ webPixel: this.webPixel });
+    }
+    if (this.webPixelFailures.count > 0) {
+      this.webPixelFailures.count--;
+      if (this.webPixelFailures.kind === "http") return { status: 500, body: JSON.stringify({ errors: "Internal Server Error" }) };
+      return userError("UNEXPECTED_ERROR", "An unexpected error occurred.");
+    }
+    const input = variables.webPixel as { settings?: unknown } | undefined;
+    let settings: unknown = input?.settings;
+    if (typeof settings === "string") {
+      try {
+        settings = JSON.parse(settings);
+      } catch {
+        return userError("INVALID_CONFIGURATION_JSON", "The provided settings is not a valid JSON.");
+      }
+    }
+    const fields = settings && typeof settings === "object" ? (settings as Record<string, unknown>) : {};
+    const valid = Object.keys(fields).every((k) => k === "store" || k === "endpoint") && ["store", "endpoint"].every((k) => typeof fields[k] === "string" && (fields[k] as string).length > 0);
+    if (!valid) return userError("INVALID_SETTINGS", "The provided settings does not match the expected settings definition on the app.");
+    if (operation === "WandWebPixelCreate") {
+      if (this.webPixel) return userError("TAKEN", "Web pixel is taken.");
+      this.webPixel = { id: "gid://shopify/WebPixel/1", settings: JSON.stringify(fields) };
+      return ok({ webPixelCreate: { webPixel: this.webPixel, userErrors: [] } });
+    }
+    if (!this.webPixel || variables.id !== this.webPixel.id) return userError("NOT_FOUND", "The record with the ID used as the input value couldn't be found.");
+    this.webPixel = { ...this.webPixel, settings: JSON.stringify(fields) };
+    return ok({ webPixelUpdate: { webPixel: this.webPixel, userErrors: [] } });
   }
 }

@@ -4,12 +4,16 @@ import type {
   EdgeApiContract,
   EdgeSetupState,
   EnqueueResult,
+  ExperimentCountsWithBuyers,
   LlmStatus,
   PersonaCacheState,
+  PersonaLanguageState,
   PersonaStats,
   PreviewResult,
   ProductEvent,
 } from "../../core/edge-api.ts";
+import { type LocaleQuery, type ShopMarkets, generatedLanguagesOf, publishedLanguages, resolveShopperLocale, singleMarketShop } from "../../core/locale.ts";
+import type { Arm, FunnelEvent } from "../../core/experiment.ts";
 import { parseSettingsRow } from "../../core/settings.ts";
 import { PERSONAS, type Persona, type PersonaSignals, type ShopSettings } from "../../core/types.ts";
 
@@ -34,6 +38,13 @@ export class FakeEdge implements EdgeApiContract {
   readonly events = new Map<string, ProductEvent[]>();
   private readonly pending = new Set<string>();
   private readonly generated = new Map<string, string>();
+  /** The shop's markets and published languages per store, as a test sets them (default: one US/USD/en market). */
+  readonly markets = new Map<string, ShopMarkets>();
+  /**
+   * The LLM page of a non-primary language per `store/persona/language`, as a test sets it; one not
+   * set reads as missing (shoppers of that language get the template).
+   */
+  readonly languagePages = new Map<string, { state: "fresh" | "stale"; generatedAt: string }>();
 
   constructor(private readonly db: D1Database) {}
 
@@ -99,8 +110,26 @@ export class FakeEdge implements EdgeApiContract {
     this.record("bulkOperationFinished", [store, o]);
   }
 
+  async shopMarkets(store: string): Promise<ShopMarkets> {
+    this.record("shopMarkets", [store]);
+    return this.marketsOf(store);
+  }
+
+  private marketsOf(store: string): ShopMarkets {
+    return this.markets.get(store) ?? singleMarketShop({ country: "US", language: "en", currency: "USD" });
+  }
+
+  /** The saved language choice of the store (D1), as the real edge's settings snapshot carries it. */
+  private async savedLanguages(store: string): Promise<string[]> {
+    const row = await this.db.prepare("SELECT * FROM ShopSettings WHERE store = ?").bind(store).first<Record<string, unknown>>();
+    return row ? parseSettingsRow(row).generatedLanguages : [];
+  }
+
   async cacheState(store: string): Promise<PersonaCacheState[]> {
     this.record("cacheState", [store]);
+    const shop = this.marketsOf(store);
+    const languages = generatedLanguagesOf(shop, await this.savedLanguages(store));
+    const primary = publishedLanguages(shop)[0];
     return PERSONAS.map((persona) => {
       const key = `ui/${store}/${persona}/v1`;
       const generatedAt = this.generated.get(key) ?? null;
@@ -110,7 +139,14 @@ export class FakeEdge implements EdgeApiContract {
         this.pending.delete(key);
         this.generated.set(key, new Date(Date.now() + 1000).toISOString());
       }
-      return { persona, enabled: true, state: generatedAt ? "fresh" : "missing", key, generatedAt, source: generatedAt ? "llm" : null, queued, waitingReason: null, waitingSince: null };
+      const state = generatedAt ? ("fresh" as const) : ("missing" as const);
+      // The top-level fields are the primary language's page; other languages as a test set them.
+      const perLanguage = languages.map((language): PersonaLanguageState => {
+        if (language === primary) return { language, state, generatedAt };
+        const page = this.languagePages.get(`${store}/${persona}/${language}`);
+        return page ? { language, ...page } : { language, state: "missing", generatedAt: null };
+      });
+      return { persona, enabled: true, state, key, generatedAt, source: generatedAt ? "llm" : null, queued, waitingReason: null, waitingSince: null, languages: perLanguage };
     });
   }
 
@@ -139,11 +175,14 @@ export class FakeEdge implements EdgeApiContract {
     }));
   }
 
-  async preview(store: string, persona: Persona, signals?: PersonaSignals): Promise<PreviewResult> {
-    this.record("preview", [store, persona, signals]);
+  async preview(store: string, persona: Persona, signals?: PersonaSignals, locale?: LocaleQuery): Promise<PreviewResult> {
+    // Recorded as the admin called it: without a locale argument when none was given.
+    this.record("preview", locale === undefined ? [store, persona, signals] : [store, persona, signals, locale]);
     const utm = signals?.utm?.source ?? null;
+    const resolved = resolveShopperLocale(locale ?? {}, this.marketsOf(store), { generatedLanguages: await this.savedLanguages(store) });
     return {
-      html: `<!doctype html><html><body data-wand-persona="${persona}"><h1>${store} ${persona}</h1><script>parent.hacked = true</script></body></html>`,
+      locale: resolved,
+      html: `<!doctype html><html lang="${resolved.pageLanguage}"><body data-wand-persona="${persona}" data-currency="${resolved.currency}"><h1>${store} ${persona}</h1><script>parent.hacked = true</script></body></html>`,
       cache: "miss",
       decision: {
         persona: utm === "newsletter" ? "loyalist" : "explorer",
@@ -178,6 +217,46 @@ export class FakeEdge implements EdgeApiContract {
 
   /** Requests served through the app proxy per store, as a test sets them (none by default). */
   readonly proxyRequests = new Map<string, number>();
+
+  /**
+   * The experiment's shopper rows per store, as a test sets them: one per (day, shopper) as the
+   * ExposureLog keeps them, with the funnel events of that day. Read like the edge does: each shopper
+   * once, on their first day in the range, in that day's arm and persona.
+   */
+  readonly exposures = new Map<string, { day: string; shopper: string; arm: Arm; persona: Persona; events?: FunnelEvent[] }[]>();
+
+  async experimentCounts(store: string, from: string, to: string, buyers: readonly string[] = []): Promise<ExperimentCountsWithBuyers> {
+    this.record("experimentCounts", [store, from, to, buyers]);
+    const rows = (this.exposures.get(store) ?? []).filter((r) => r.day >= from && r.day <= to).sort((a, b) => a.day.localeCompare(b.day));
+    const first = new Map<string, (typeof rows)[number]>();
+    for (const r of rows) if (!first.has(r.shopper)) first.set(r.shopper, r);
+    const tally = <K extends string>(keys: K[]) => {
+      const m = new Map<K, number>();
+      for (const k of keys) m.set(k, (m.get(k) ?? 0) + 1);
+      return [...m].sort(([a], [b]) => a.localeCompare(b));
+    };
+    const exposures = tally([...first.values()].map((r) => `${r.day}|${r.arm}|${r.persona}`)).map(([k, visitors]) => {
+      const [day, arm, persona] = k.split("|") as [string, Arm, Persona];
+      return { day, arm, persona, visitors };
+    });
+    const firstEvent = new Map<string, string>();
+    for (const r of rows) for (const e of r.events ?? []) if (!firstEvent.has(`${r.shopper}|${e}`)) firstEvent.set(`${r.shopper}|${e}`, r.day);
+    const funnel = tally(
+      [...firstEvent].map(([k, day]) => {
+        const [shopper, event] = k.split("|") as [string, FunnelEvent];
+        const who = first.get(shopper)!;
+        return `${day}|${who.arm}|${who.persona}|${event}`;
+      }),
+    ).map(([k, shoppers]) => {
+      const [day, arm, persona, event] = k.split("|") as [string, Arm, Persona, FunnelEvent];
+      return { day, arm, persona, event, shoppers };
+    });
+    const found = [...new Set(buyers)].flatMap((shopper) => {
+      const r = first.get(shopper);
+      return r ? [{ shopper, day: r.day, arm: r.arm, persona: r.persona }] : [];
+    });
+    return { store, from, to, exposures, funnel, buyers: found };
+  }
 
   async setupState(store: string): Promise<EdgeSetupState> {
     this.record("setupState", [store]);

@@ -34,4 +34,16 @@ export const de: Messages = {
   groupNew: "Neuheiten",
   groupAgain: "Noch mehr zum Verlieben",
   badgeNew: "Neu",
+  // Per-shopper touches (greeting, recently viewed, loyalty note).
+  greetingWelcome: "Willkommen bei {shop}.",
+  greetingWelcomeBack: "Willkommen zurück bei {shop}.",
+  taglineMinimalist: "Das Wesentliche, nicht mehr.",
+  taglineExplorer: "Immer etwas Neues zu entdecken.",
+  taglineDealhunter: "Die besten Preise des Tages, für Sie ausgewählt.",
+  taglineLoyalist: "Danke, dass Sie bei uns einkaufen.",
+  recentlyViewed: "Da weitermachen, wo Sie aufgehört haben",
+  loyaltyOneOrder: "Danke für Ihre Bestellung bei {shop}.",
+  loyaltyOrders: "Danke für Ihre {count} Bestellungen bei {shop}.",
+  loyaltySignedIn: "Danke für Ihre Anmeldung bei {shop}.",
+  loyaltyVisit: "Schön, Sie wiederzusehen: Das ist Ihr Besuch Nummer {count}.",
 };

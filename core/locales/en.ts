@@ -36,6 +36,18 @@ export const en = {
   groupNew: "New arrivals",
   groupAgain: "More to love",
   badgeNew: "New",
+  // Per-shopper touches (greeting, recently viewed, loyalty note).
+  greetingWelcome: "Welcome to {shop}.",
+  greetingWelcomeBack: "Welcome back to {shop}.",
+  taglineMinimalist: "The essentials, nothing more.",
+  taglineExplorer: "Something new to discover.",
+  taglineDealhunter: "Today's best prices, picked out for you.",
+  taglineLoyalist: "Thank you for shopping with us.",
+  recentlyViewed: "Picked up where you left off",
+  loyaltyOneOrder: "Thank you for your 1 order with {shop}.",
+  loyaltyOrders: "Thank you for your {count} orders with {shop}.",
+  loyaltySignedIn: "Thanks for signing in to {shop}.",
+  loyaltyVisit: "Good to see you again: this is visit number {count}.",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -34,4 +34,16 @@ export const es: Messages = {
   groupNew: "Novedades",
   groupAgain: "Más para disfrutar",
   badgeNew: "Nuevo",
+  // Per-shopper touches (greeting, recently viewed, loyalty note).
+  greetingWelcome: "Te damos la bienvenida a {shop}.",
+  greetingWelcomeBack: "Qué bueno verte de nuevo en {shop}.",
+  taglineMinimalist: "Lo esencial, nada más.",
+  taglineExplorer: "Siempre algo nuevo por descubrir.",
+  taglineDealhunter: "Los mejores precios de hoy, elegidos para ti.",
+  taglineLoyalist: "Gracias por comprar con nosotros.",
+  recentlyViewed: "Retoma donde lo dejaste",
+  loyaltyOneOrder: "Gracias por tu pedido en {shop}.",
+  loyaltyOrders: "Gracias por tus {count} pedidos en {shop}.",
+  loyaltySignedIn: "Gracias por iniciar sesión en {shop}.",
+  loyaltyVisit: "Qué gusto verte otra vez: es tu visita número {count}.",
 };

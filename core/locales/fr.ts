@@ -34,4 +34,16 @@ export const fr: Messages = {
   groupNew: "Nouveautés",
   groupAgain: "À redécouvrir",
   badgeNew: "Nouveau",
+  // Per-shopper touches (greeting, recently viewed, loyalty note).
+  greetingWelcome: "Bienvenue chez {shop}.",
+  greetingWelcomeBack: "Bon retour chez {shop}.",
+  taglineMinimalist: "L’essentiel, rien de plus.",
+  taglineExplorer: "Toujours quelque chose à découvrir.",
+  taglineDealhunter: "Les meilleurs prix du jour, choisis pour vous.",
+  taglineLoyalist: "Merci de votre fidélité.",
+  recentlyViewed: "Reprenez là où vous en étiez",
+  loyaltyOneOrder: "Merci pour votre commande chez {shop}.",
+  loyaltyOrders: "Merci pour vos {count} commandes chez {shop}.",
+  loyaltySignedIn: "Merci de vous être connecté à {shop}.",
+  loyaltyVisit: "Ravis de vous revoir : c’est votre visite numéro {count}.",
 };

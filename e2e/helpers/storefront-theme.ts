@@ -14,14 +14,28 @@ import { listenOnLoopback } from "./loopback-server.ts";
  *   `shop`, `logged_in_customer_id`, `path_prefix` and `timestamp` set, the query signed with the app
  *   secret — then forwarded to the edge worker's `/proxy[/...]`;
  * - `POST /cart/add`, recorded, then the redirect to `/cart` that Shopify answers with.
+ * With a `market`, the storefront is that market's subfolder (e.g. `/fr/...`): the same routes under
+ * its root_url, and the Liquid sees its `localization`, `request.locale` and `routes.root_url`.
  */
 
 const EXTENSION = fileURLToPath(new URL("../../extensions/wand-storefront/", import.meta.url));
 export const PROXY_PREFIX = "/apps/wand";
 const SHOPIFY_PARAMS = ["shop", "logged_in_customer_id", "path_prefix", "timestamp", "signature"];
 
+/** A market's storefront as Liquid describes it. */
+export interface ThemeMarket {
+  /** `routes.root_url`: "/fr". */
+  rootUrl: string;
+  /** `localization.country.iso_code`, `localization.country.currency.iso_code`, `request.locale.iso_code`. */
+  country: string;
+  currency: string;
+  language: string;
+}
+
 export interface CartAdd {
   fields: Record<string, string>;
+  /** The path the form posted to (under the market's root_url when there is one). */
+  path?: string;
   /** Whether the shop's own cookies came with the POST (same-origin frame, top-level navigation). */
   cookie: string | null;
 }
@@ -30,6 +44,8 @@ export interface ThemeServer {
   url: string;
   /** Every query string the stand-in forwarded to the edge (signed), newest last. */
   forwarded: URLSearchParams[];
+  /** The storefront path of each of those proxy requests ("/fr/apps/wand"), newest last. */
+  proxiedPaths: string[];
   cartAdds: CartAdd[];
   stop: () => Promise<void>;
 }
@@ -58,10 +74,13 @@ async function themeRenderer() {
   });
   const block = await readFile(`${EXTENSION}blocks/persona-storefront.liquid`, "utf8");
   const embed = await readFile(`${EXTENSION}blocks/wand-signals.liquid`, "utf8");
-  return async (page: { pageType: "index" | "product"; productType?: string; title: string }) => {
+  return async (page: { pageType: "index" | "product"; productType?: string; title: string }, market?: ThemeMarket) => {
     const blockHtml = await liquid.parseAndRender(block, {
       block: { id: "AbCd123", shopify_attributes: 'data-shopify-editor-block="{}"', settings: { heading: "Picked for you", height: 900, mobile_height: 1200, proxy_path: PROXY_PREFIX } },
-      routes: { root_url: "/" },
+      routes: { root_url: market?.rootUrl ?? "/" },
+      ...(market
+        ? { localization: { country: { iso_code: market.country, currency: { iso_code: market.currency } } }, request: { locale: { iso_code: market.language } } }
+        : {}),
     });
     const embedHtml = await liquid.parseAndRender(embed, {
       block: { id: "EmBed1", shopify_attributes: "", settings: { track_categories: true } },
@@ -95,13 +114,18 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-export async function startThemeServer(o: { port: number; edgeUrl: string; secret: string; shop: string; customerId?: string }): Promise<ThemeServer> {
+export async function startThemeServer(o: { port: number; edgeUrl: string; secret: string; shop: string; customerId?: string; market?: ThemeMarket }): Promise<ThemeServer> {
   const render = await themeRenderer();
   const forwarded: URLSearchParams[] = [];
+  const proxiedPaths: string[] = [];
+  const root = o.market?.rootUrl ?? "";
   const cartAdds: CartAdd[] = [];
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://stand-in");
+    const requestedPath = url.pathname;
+    // A market subfolder serves the shop's routes under its root_url.
+    if (root && (url.pathname === root || url.pathname.startsWith(`${root}/`))) url.pathname = url.pathname.slice(root.length) || "/";
     const html = (status: number, body: string) => {
       res.writeHead(status, { "Content-Type": "text/html; charset=utf-8", "Set-Cookie": "cart=e2e-cart; Path=/; SameSite=Lax" });
       res.end(body);
@@ -116,6 +140,7 @@ export async function startThemeServer(o: { port: number; edgeUrl: string; secre
       query.set("timestamp", String(Math.floor(Date.now() / 1000)));
       query.set("signature", await signProxyQuery(query, o.secret));
       forwarded.push(query);
+      proxiedPaths.push(requestedPath);
       // Shopify forwards no cookies and passes no Set-Cookie back.
       const upstream = await fetch(`${o.edgeUrl}/proxy${url.pathname.slice(PROXY_PREFIX.length)}?${query}`, { method: req.method, headers: { Accept: req.headers.accept ?? "*/*" } });
       const headers: Record<string, string> = {};
@@ -136,8 +161,8 @@ export async function startThemeServer(o: { port: number; edgeUrl: string; secre
     }
     if (url.pathname === "/cart/add" && req.method === "POST") {
       const fields = Object.fromEntries(new URLSearchParams(await readBody(req)));
-      cartAdds.push({ fields, cookie: req.headers.cookie ?? null });
-      res.writeHead(302, { Location: "/cart" });
+      cartAdds.push({ fields, cookie: req.headers.cookie ?? null, path: requestedPath });
+      res.writeHead(302, { Location: `${root}/cart` });
       res.end();
       return;
     }
@@ -145,9 +170,9 @@ export async function startThemeServer(o: { port: number; edgeUrl: string; secre
     const product = /^\/products\/([a-z0-9-]+)$/.exec(url.pathname);
     if (product) {
       const productType = url.searchParams.get("type") ?? "Shirts";
-      return html(200, await render({ pageType: "product", productType, title: `Product ${product[1]}` }));
+      return html(200, await render({ pageType: "product", productType, title: `Product ${product[1]}` }, o.market));
     }
-    if (url.pathname === "/") return html(200, await render({ pageType: "index", title: "Home" }));
+    if (url.pathname === "/") return html(200, await render({ pageType: "index", title: "Home" }, o.market));
     html(404, "not found");
   };
 
@@ -161,6 +186,7 @@ export async function startThemeServer(o: { port: number; edgeUrl: string; secre
   return {
     url,
     forwarded,
+    proxiedPaths,
     cartAdds,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

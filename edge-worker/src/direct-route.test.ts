@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { page, seedStore, uniqueStore } from "../test/helpers.ts";
+import { parseQuery, plainDirectUrl } from "./direct-route.ts";
 
 describe("hostile or odd input on the direct route", () => {
   it("answers every bad request with a 4xx and a reason, never a 500", async () => {
@@ -64,5 +65,47 @@ describe("hostile or odd input on the direct route", () => {
     const campaign = await page(`/s/${store}?shopper=b&utm_medium=email&utm_campaign=vip-members`);
     await campaign.text();
     expect(campaign.headers.get("Wand-Persona")).toBe("loyalist");
+  });
+
+  it("reads a plain /s/ URL exactly as the URL parser would, and leaves every other URL to it", () => {
+    const plain = [
+      "http://edge.test/s/shop-1",
+      "http://edge.test/s/shop-1/",
+      "http://edge.test/s/shop-1?",
+      "https://edge.test:8443/s/shop-1?shopper=m12&persona=explorer",
+      "http://127.0.0.1:18210/s/bench-hit?persona=explorer&shopper=m9&seen=a%2Cb&utm_source=x+y",
+    ];
+    for (const raw of plain) {
+      const parsed = new URL(raw);
+      expect(plainDirectUrl(raw)).toEqual({ pathname: parsed.pathname, search: parsed.search });
+    }
+    const unusual = [
+      "http://edge.test/s/Shop",
+      "http://edge.test/s/a/b",
+      "http://edge.test/s/%61bc",
+      "http://edge.test/s/./x",
+      "http://edge.test/s/shop?q=<x>",
+      "http://edge.test/s/shop?q=a b",
+      'http://edge.test/s/shop?q="',
+      "http://edge.test/s/shop?q='",
+      "http://edge.test/s/shop#frag",
+      "http://edge.test/healthz",
+      "http://edge.test/proxy?shop=x",
+    ];
+    for (const raw of unusual) expect(plainDirectUrl(raw)).toBeNull();
+  });
+
+  it("parses encoded and plain parameters alike, with zod's reasons for bad values", () => {
+    expect(parseQuery("?shopper=a.b:c&persona=explorer&utm_source=news%20letter&seen=Shoes%2C+Hats&visits=3")).toEqual({
+      shopper: "a.b:c",
+      persona: "explorer",
+      utm_source: "news letter",
+      seen: ["Shoes", "Hats"],
+      visits: 3,
+    });
+    expect(parseQuery("?persona=%65xplorer&shopper=%61")).toEqual({ persona: "explorer", shopper: "a" });
+    expect(() => parseQuery("?persona=wizard")).toThrow(/persona: persona must be one of minimalist, explorer, dealhunter, loyalist/);
+    expect(() => parseQuery("?shopper=-x")).toThrow(/shopper: shopper must be 1-64 letters/);
+    expect(() => parseQuery("?persona=explorer&persona=explorer")).toThrow(/persona given more than once/);
   });
 });

@@ -3,14 +3,16 @@ import { isStoreId } from "../../core/cache-key.ts";
 import { PERSONAS, type PersonaSignals, type ShopSettings } from "../../core/types.ts";
 import { shopBaseUrl } from "../../core/urls.ts";
 import { HttpError, badRequest, methodNotAllowed, notFound } from "./http-error.ts";
+import { COUNTRY_VALUE, DIRECT_LOCALE_PARAMS, LANGUAGE_VALUE } from "./markets/page-locale.ts";
 import { servePersonaPage } from "./shopper-page.ts";
-import { loadSettings } from "./store-data.ts";
+import { loadSettings, peekSettings } from "./store-data.ts";
 
 /**
  * `GET /s/<store>?shopper=<id>`: the direct route (tests, headless use). No customer data arrives
  * here; the shopper is the first-party cookie, else `?shopper=`, else a new id set as a cookie
  * (DESIGN.md step 1). Signals: `?persona=` override, UTM tags, the Referer, the visit cookies and
- * `?seen=` (categories looked at). Every input is bounded; anything odd is a 4xx with the reason.
+ * `?seen=` (categories looked at); the market from `?country=&language=`. Every input is bounded;
+ * anything odd is a 4xx with the reason.
  */
 
 /** Longer query strings are refused (414): nothing legitimate here comes near it. */
@@ -37,6 +39,8 @@ const PARAMS = {
     .max(600)
     .transform((s) => s.split(",").map((c) => c.trim()).filter(Boolean))
     .pipe(z.array(z.string().max(64)).max(12, "at most 12 categories in seen")),
+  // The shopper's market and language (markets/page-locale.ts); unknown ones get the shop's primary market.
+  ...DIRECT_LOCALE_PARAMS,
 };
 type ParamName = keyof typeof PARAMS;
 type Query = { [K in ParamName]?: z.output<(typeof PARAMS)[K]> };
@@ -45,37 +49,78 @@ function isParamName(name: string): name is ParamName {
   return Object.hasOwn(PARAMS, name);
 }
 
+// The hot parameters, checked by hand when their value is well-formed (zod runs only to word the
+// error when it is not, so the messages stay zod's).
+const PERSONA_SET: ReadonlySet<string> = new Set(PERSONAS);
+const FAST_CHECKS: Partial<Record<ParamName, (value: string) => boolean>> = {
+  shopper: (v) => SHOPPER_ID.test(v),
+  persona: (v) => PERSONA_SET.has(v),
+  country: (v) => COUNTRY_VALUE.test(v),
+  language: (v) => v.length <= 35 && LANGUAGE_VALUE.test(v),
+};
+
 /**
  * The query string as application/x-www-form-urlencoded, read in plain JS (iterating
  * URLSearchParams crosses into the runtime per pair). Unknown parameters are skipped; a known one
- * given twice, bad percent-encoding or an invalid value is a 400 with the reason.
+ * given twice, bad percent-encoding or an invalid value is a 400 with the reason. A pair without
+ * `%` or `+` needs no decoding.
  */
 export function parseQuery(search: string): Query {
   const query: Query = {};
-  const seen = new Set<string>();
   if (search.length <= 1) return query;
+  let seen = "";
   for (const pair of search.slice(1).split("&")) {
     if (pair === "") continue;
     const eq = pair.indexOf("=");
     let name: string;
     let value: string;
-    try {
-      name = decodeURIComponent((eq === -1 ? pair : pair.slice(0, eq)).replace(/\+/g, " "));
-      value = eq === -1 ? "" : decodeURIComponent(pair.slice(eq + 1).replace(/\+/g, " "));
-    } catch {
-      throw badRequest("query string is not valid percent-encoding");
+    const encoded = pair.includes("%") || pair.includes("+");
+    if (!encoded) {
+      name = eq === -1 ? pair : pair.slice(0, eq);
+      value = eq === -1 ? "" : pair.slice(eq + 1);
+    } else {
+      try {
+        name = decodeURIComponent((eq === -1 ? pair : pair.slice(0, eq)).replace(/\+/g, " "));
+        value = eq === -1 ? "" : decodeURIComponent(pair.slice(eq + 1).replace(/\+/g, " "));
+      } catch {
+        throw badRequest("query string is not valid percent-encoding");
+      }
     }
     if (!isParamName(name)) continue; // foreign tracking parameters (gclid, fbclid, ...) are ignored
-    if (seen.has(name)) throw badRequest(`parameter ${name} given more than once`);
-    seen.add(name);
+    // Parameter names hold no space: a space-separated list of the ones read so far.
+    if (seen.includes(` ${name} `)) throw badRequest(`parameter ${name} given more than once`);
+    seen += ` ${name} `;
+    const fast = FAST_CHECKS[name];
+    if (fast?.(value)) {
+      (query as Record<string, unknown>)[name] = value;
+      continue;
+    }
     const parsed = PARAMS[name].safeParse(value);
     if (!parsed.success) throw badRequest(parsed.error.issues.map((i) => `${[name, ...i.path].join(".")}: ${i.message}`).join("; "));
-    Object.assign(query, { [name]: parsed.data });
+    (query as Record<string, unknown>)[name] = parsed.data;
   }
   return query;
 }
 
-export async function serveDirect(request: Request, url: URL, env: Env, ctx: ExecutionContext): Promise<Response> {
+/** The parts of a request URL the direct route reads. */
+export interface DirectUrl {
+  pathname: string;
+  search: string;
+}
+
+// A request URL whose path and query need no normalisation: `new URL` would give back exactly these
+// characters (nothing in its query percent-encode set, nor "'"), so they are read from the string (parsing a URL showed up in a hit's profile).
+const PLAIN_DIRECT_URL = /^https?:\/\/[^/?#]+(\/s\/[a-z0-9-]{1,100}\/?)(\?[A-Za-z0-9._~!$&()*+,;=:@/?%-]*)?$/;
+
+/** Path and query of a `/s/...` request URL without a URL parser, or null when it needs one. */
+export function plainDirectUrl(url: string): DirectUrl | null {
+  const m = PLAIN_DIRECT_URL.exec(url);
+  if (!m) return null;
+  const search = m[2] ?? "";
+  return { pathname: m[1]!, search: search === "?" ? "" : search };
+}
+
+export function serveDirect(request: Request, url: DirectUrl, env: Env, ctx: ExecutionContext): Response | Promise<Response> {
   if (!(ALLOW as readonly string[]).includes(request.method)) throw methodNotAllowed(ALLOW);
   if (url.pathname.length > MAX_PATH_LENGTH) throw new HttpError(414, "uri_too_long", "path too long");
   if (url.search.length > MAX_QUERY_LENGTH) throw new HttpError(414, "uri_too_long", `query string over ${MAX_QUERY_LENGTH} characters`);
@@ -92,7 +137,8 @@ export async function serveDirect(request: Request, url: URL, env: Env, ctx: Exe
 
   const q = parseQuery(url.search);
 
-  const cookies = readCookies(request.headers.get("Cookie"));
+  const cookieHeader = request.headers.get("Cookie");
+  const cookies = readCookies(cookieHeader);
   const cookieShopper = cookies.get("wand_shopper");
   const shopperId = cookieShopper && SHOPPER_ID.test(cookieShopper) ? cookieShopper : (q.shopper ?? crypto.randomUUID());
   // A visit is a browser session: the counter goes up when the session cookie is absent.
@@ -108,26 +154,53 @@ export async function serveDirect(request: Request, url: URL, env: Env, ctx: Exe
     visitCount: visits,
     categoriesSeen: q.seen ?? [],
   };
+  // The visit cookies are the same for most requests (a first page of a session): part of the
+  // page's header template, so a hit appends only the shopper's own cookie.
+  const sessionHeaders = newSession ? sessionCookies(visits) : undefined;
+  const finish = (page: Response): Response => {
+    // The page's own Response (mutable headers, a string body): re-wrapping it would turn the body
+    // into a stream and cost a good part of a cache hit's throughput.
+    const response = request.method === "HEAD" ? new Response(null, page) : page;
+    if (cookieShopper !== shopperId) response.headers.append("Set-Cookie", cookie("wand_shopper", shopperId, YEAR_SECONDS));
+    return response;
+  };
 
   // Settings first, for the shop's base URL (servePersonaPage answers 404/503 when there are none).
-  let settings: ShopSettings | null = null;
-  try {
-    settings = await loadSettings(env, store, ctx);
-  } catch {
-    // servePersonaPage reads them again and answers 503
+  const locale = q.country !== undefined || q.language !== undefined ? { country: q.country ?? null, language: q.language ?? null } : undefined;
+  const request_ = { store, shopperId, signals, allowOverride: true, ...(sessionHeaders ? { headers: sessionHeaders } : {}), ...(locale ? { locale } : {}) };
+  const known = peekSettings(env, store);
+  if (known) {
+    const page = servePersonaPage(env, ctx, { ...request_, baseUrl: shopBaseUrl(known.shopDomain), settings: known });
+    return page instanceof Response ? finish(page) : page.then(finish);
   }
-  const baseUrl = settings ? shopBaseUrl(settings.shopDomain) : "";
-  const page = await servePersonaPage(env, ctx, { store, shopperId, signals, baseUrl, allowOverride: true, ...(settings ? { settings } : {}) });
+  return (async () => {
+    let settings: ShopSettings | null = null;
+    try {
+      settings = await loadSettings(env, store, ctx);
+    } catch {
+      // servePersonaPage reads them again and answers 503
+    }
+    const baseUrl = settings ? shopBaseUrl(settings.shopDomain) : "";
+    return finish(await servePersonaPage(env, ctx, { ...request_, baseUrl, ...(settings ? { settings } : {}) }));
+  })();
+}
 
-  // The page's own Response (mutable headers, a string body): re-wrapping it would turn the body
-  // into a stream and cost a good part of a cache hit's throughput.
-  const response = request.method === "HEAD" ? new Response(null, page) : page;
-  if (cookieShopper !== shopperId) response.headers.append("Set-Cookie", cookie("wand_shopper", shopperId, YEAR_SECONDS));
-  if (newSession) {
-    response.headers.append("Set-Cookie", cookie("wand_visits", String(visits), YEAR_SECONDS));
-    response.headers.append("Set-Cookie", cookie("wand_session", "1", null));
+// The session cookies of a first page by visit count (bounded: past 100 they are built per request).
+const sessionCookieSets = new Map<number, { key: string; pairs: [string, string][] }>();
+
+function sessionCookies(visits: number): { key: string; pairs: [string, string][] } {
+  let known = sessionCookieSets.get(visits);
+  if (!known) {
+    known = {
+      key: `session ${visits}`,
+      pairs: [
+        ["Set-Cookie", cookie("wand_visits", String(visits), YEAR_SECONDS)],
+        ["Set-Cookie", cookie("wand_session", "1", null)],
+      ],
+    };
+    if (visits <= 100) sessionCookieSets.set(visits, known);
   }
-  return response;
+  return known;
 }
 
 function cookie(name: string, value: string, maxAge: number | null): string {

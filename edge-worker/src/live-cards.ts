@@ -3,6 +3,7 @@ import { renderSlots, slotHandles, splitProductSlots } from "../../core/product-
 import { selectionHandles } from "../../core/selection.ts";
 import type { Persona, PersonaSelection, Product } from "../../core/types.ts";
 import { MemoryLru } from "./memory-cache.ts";
+import type { MarketCards } from "./markets/market-cards.ts";
 import { loadProductsByHandles } from "./store-data.ts";
 
 /**
@@ -41,6 +42,32 @@ function extrasKey(products: readonly Product[]): string {
   return key;
 }
 
+/** A page expanded from live facts: `id` names the exact bytes, `html()` builds them. */
+export interface LivePage {
+  id: string;
+  html: () => string;
+}
+
+/**
+ * `cards`: the shopper's market (its prices over the products, the page language's strings and the
+ * shopper's number format, markets/market-cards.ts); absent: the shop's prices, English, en-US.
+ */
+function livePage(page: { pageId: string; html: string }, products: readonly Product[], persona: Persona, factsKey: string, cards?: MarketCards): LivePage {
+  if (!cards) return { id: `${page.pageId}\u0000${factsKey}`, html: () => renderSlots(splitProductSlots(page.html), { products, persona, baseUrl: "" }).html };
+  return {
+    id: `${page.pageId}\u0000${factsKey}\u0000${cards.key}`,
+    html: () => renderSlots(splitProductSlots(page.html), { products: cards.products(products).products, persona, baseUrl: "", locale: cards.locale }).html,
+  };
+}
+
+/**
+ * withLiveFacts without a promise, for the usual page whose slots the selection holds all of; null
+ * when some products have to be read by handle (then withLiveFacts).
+ */
+export function liveFactsNow(page: { pageId: string; html: string }, selection: PersonaSelection, persona: Persona, cards?: MarketCards): LivePage | null {
+  return lackingHandles(page, selection).length ? null : livePage(page, selection.products, persona, selection.factsVersion, cards);
+}
+
 /**
  * A page's product slots with live facts: the selection's products and, for slots the selection
  * lacks, the same products read from D1 (a handle not found is a removed product: its card goes).
@@ -53,7 +80,8 @@ export async function withLiveFacts(
   page: { pageId: string; html: string },
   selection: PersonaSelection,
   persona: Persona,
-): Promise<{ id: string; html: () => string }> {
+  cards?: MarketCards,
+): Promise<LivePage> {
   const lacking = lackingHandles(page, selection);
   let extras: readonly Product[] = [];
   let factsKey = selection.factsVersion;
@@ -68,8 +96,5 @@ export async function withLiveFacts(
     }
   }
   const products = extras.length ? [...selection.products, ...extras] : selection.products;
-  return {
-    id: `${page.pageId}\u0000${factsKey}`,
-    html: () => renderSlots(splitProductSlots(page.html), { products, persona, baseUrl: "" }).html,
-  };
+  return livePage(page, products, persona, factsKey, cards);
 }

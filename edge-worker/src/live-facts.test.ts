@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { cacheKey } from "../../core/cache-key.ts";
 import { productSlot } from "../../core/product-slots.ts";
 import { MIN_PAGE_PRODUCTS } from "../../core/selection.ts";
-import { latestPageKey, selectionKey } from "../../core/storage-keys.ts";
+import { latestPageKey, marketsKey, selectionKey } from "../../core/storage-keys.ts";
 import { PERSONAS, type CatalogProduct, type Persona, type PersonaSelection } from "../../core/types.ts";
 import { LISTED_FROM, changeProducts, eventually, generator, page, sampleProducts, seedStore, uniqueStore } from "../test/helpers.ts";
 import { currentVariant, servePersonaPage } from "./shopper-page.ts";
@@ -317,8 +317,9 @@ describe("what a hit costs", () => {
     }
     const a = perStore.get(small)!;
     const b = perStore.get(large)!;
-    expect(a.ttl0).toEqual({ kvReads: [`settings/${small}`, selectionKey(small, "dealhunter")], d1Reads: 0, r2Reads: 0, writes: [] });
-    expect(b.ttl0).toEqual({ kvReads: [`settings/${large}`, selectionKey(large, "dealhunter")], d1Reads: 0, r2Reads: 0, writes: [] });
+    // (The shop's markets snapshot is one small value whatever the catalog: a shop never synced has its primary market there.)
+    expect(a.ttl0).toEqual({ kvReads: [`settings/${small}`, selectionKey(small, "dealhunter"), marketsKey(small)], d1Reads: 0, r2Reads: 0, writes: [] });
+    expect(b.ttl0).toEqual({ kvReads: [`settings/${large}`, selectionKey(large, "dealhunter"), marketsKey(large)], d1Reads: 0, r2Reads: 0, writes: [] });
     expect(a.memo).toEqual({ kvReads: [], d1Reads: 0, r2Reads: 0, writes: [] });
     expect(b.memo).toEqual(a.memo);
     // The generator got the bounded selection, not the catalog: the same order of size at 20 and 5,000.

@@ -1,10 +1,13 @@
 import { z } from "zod";
-import { cacheKeyPrefix, isStoreId } from "../../core/cache-key.ts";
+import { cacheKeyPrefix, isStoreId, parseCacheKey } from "../../core/cache-key.ts";
 import type { EnqueueResult } from "../../core/edge-api.ts";
 import { mergeCacheListings, OPS_PREFIX, type KvListing, type R2Listing, type StoreSummary } from "../../core/ops-contract.ts";
 import { PERSONAS, type Persona, type ShopSettings } from "../../core/types.ts";
 import { EdgeApi } from "./edge-api.ts";
 import { HttpError, badRequest, errorResponse, methodNotAllowed, notFound } from "./http-error.ts";
+import { keyLanguage, pageLanguagesOf } from "./markets/page-locale.ts";
+import { loadShopMarkets } from "./markets/markets-store.ts";
+import { selectionInLanguage } from "./markets/selection-language.ts";
 import { currentVariant } from "./shopper-page.ts";
 import { loadSelection, loadSettings } from "./store-data.ts";
 
@@ -131,9 +134,18 @@ async function listStores(env: Env): Promise<StoreSummary[]> {
 
 async function listPages(env: Env, ctx: ExecutionContext, settings: ShopSettings) {
   const prefix = cacheKeyPrefix(settings.store);
-  // Each persona's current variant (its selection's merchandising with the settings).
-  const variants = new Map<Persona, string>();
-  await Promise.all(PERSONAS.map(async (p) => variants.set(p, currentVariant(settings, await loadSelection(env, settings.store, p, ctx)))));
+  // Each persona's current variant per page language (its selection's merchandising, translated, with the settings).
+  const variants = new Map<string, string>();
+  const languages = pageLanguagesOf(await loadShopMarkets(env, settings.store, ctx), settings);
+  await Promise.all(
+    PERSONAS.map(async (p) => {
+      const base = await loadSelection(env, settings.store, p, ctx);
+      for (const language of languages) {
+        const selection = await selectionInLanguage(env, base, language, { fresh: false, waiter: ctx });
+        variants.set(`${p}/${keyLanguage(language) ?? ""}`, currentVariant(settings, selection));
+      }
+    }),
+  );
   const kv: KvListing[] = [];
   let kvCursor: string | undefined;
   do {
@@ -148,7 +160,10 @@ async function listPages(env: Env, ctx: ExecutionContext, settings: ShopSettings
     r2.push(...page.objects);
     r2Cursor = page.truncated ? page.cursor : undefined;
   } while (r2Cursor);
-  return mergeCacheListings({ currentVariant: null, kv, r2 }).map((entry) => ({ ...entry, current: entry.variant === variants.get(entry.persona) }));
+  return mergeCacheListings({ currentVariant: null, kv, r2 }).map((entry) => ({
+    ...entry,
+    current: entry.variant === variants.get(`${entry.persona}/${parseCacheKey(entry.key)?.language ?? ""}`),
+  }));
 }
 
 /** Enqueues each enabled persona whose current page is not cached yet; a fresh one is left alone (no LLM spend). */

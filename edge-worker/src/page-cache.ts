@@ -1,3 +1,4 @@
+import { parseCacheKey } from "../../core/cache-key.ts";
 import { PAGE_KV_TTL_SECONDS, latestPageKey, type PageMeta } from "../../core/storage-keys.ts";
 import type { Persona } from "../../core/types.ts";
 import { edgeConfig } from "./config.ts";
@@ -5,7 +6,8 @@ import { MemoryLru } from "./memory-cache.ts";
 
 /**
  * The page cache layers (DESIGN.md step 4): in-isolate memory → KV (1 h TTL) → R2 (permanent; a hit
- * backfills KV) → `latest/<store>/<persona>` in R2, served stale when its variant is older.
+ * backfills KV) → `latest/<store>/<persona>[/<language>]` in R2 (the page language's newest page),
+ * served stale when its variant is older.
  *
  * Only LLM pages are pages here (docs/decisions/0004-fallbacks-and-llm-breaker.md): a fallback is
  * never written, and a template stored by older code (`source: "template"`) is looked through as if
@@ -37,6 +39,12 @@ const knownMissing = new MemoryLru<true>(1024, 1024, 250);
 
 type Waiter = Pick<ExecutionContext, "waitUntil">;
 
+/** The memory layer alone: a hit without a promise (lookupPage reads the other layers). */
+export function memoryPage(key: string): PageLookup | null {
+  const inMemory = pages.get(key);
+  return inMemory ? { layer: "memory", page: inMemory } : null;
+}
+
 export async function lookupPage(env: Env, waiter: Waiter, key: string, store: string, persona: Persona): Promise<PageLookup | null> {
   const inMemory = pages.get(key);
   if (inMemory) return { layer: "memory", page: inMemory };
@@ -49,7 +57,7 @@ export async function lookupPage(env: Env, waiter: Waiter, key: string, store: s
     return { layer: "kv", page };
   }
 
-  const latestKey = latestPageKey(store, persona);
+  const latestKey = latestKeyOf(key, store, persona);
   const staleInMemory = stalePages.get(latestKey);
   // The exact key and the persona's latest page are read together: a miss costs one R2 round trip.
   const [exact, latest] = await Promise.all([
@@ -83,7 +91,7 @@ export async function writePage(env: Env, store: string, persona: Persona, html:
   if (meta.source !== "llm") throw new TypeError(`a fallback is never stored as a page (${meta.key})`);
   const options = { httpMetadata: { contentType: "text/html; charset=utf-8" }, customMetadata: { ...meta } };
   await env.PAGES.put(meta.key, html, options);
-  await env.PAGES.put(latestPageKey(store, persona), html, options);
+  await env.PAGES.put(latestKeyOf(meta.key, store, persona), html, options);
   await putKv(env, meta.key, { html, meta });
   // Same isolate as the shoppers' requests (always locally, sometimes in production): serve it now.
   knownMissing.delete(meta.key);
@@ -112,6 +120,11 @@ export function forgetPages(prefix: string, store: string): void {
   pages.deletePrefix(prefix);
   knownMissing.deletePrefix(prefix);
   stalePages.deletePrefix(`latest/${store}/`);
+}
+
+/** The persona's `latest` copy in the page's language (the key's language segment; none for English). */
+export function latestKeyOf(key: string, store: string, persona: Persona): string {
+  return latestPageKey(store, persona, parseCacheKey(key)?.language);
 }
 
 function remember(key: string, page: CachedPage): void {

@@ -178,7 +178,12 @@ describe("PoolMember", () => {
     });
     expect((await finished(stub, fresh.key, "skipped")).reason).toBe("already fresh");
     expect((await finished(stub, old.key, "skipped")).reason).toMatch(/^superseded/);
-    expect((await generator(store).stats()).calls).toBe(0);
+    // The superseded job hands over to the current variant's page: that one is generated, the old never.
+    const current = await jobFor(store, "loyalist");
+    expect(current.key).not.toBe(old.key);
+    await eventually(async () => (await env.PAGES.head(current.key)) ?? undefined);
+    expect(await env.PAGES.head(old.key)).toBeNull();
+    expect((await generator(store).stats()).calls).toBe(1);
   });
 
   it("never stores a template answer as the key's page, and refuses one without a reason", async () => {
@@ -222,7 +227,13 @@ describe("PoolMember", () => {
     await changeProducts(store, { upsert: [{ ...sampleProducts(store, 9)[8]!, listedAt: LISTED_FROM + 3_600_000 }], reselect: "always" });
     await stub.enqueue(old);
     expect((await finished(stub, old.key, "skipped")).reason).toMatch(/^superseded/);
-    expect((await generator(store).stats()).calls).toBe(0);
+    // A shopper whose isolate still held the old selection queued the old variant: the pool queues
+    // the current one in its place (whichever member owns its key), so the page is not left missing.
+    const current = await jobFor(store, "loyalist");
+    expect(current.key).not.toBe(old.key);
+    await eventually(async () => (await env.PAGES.head(current.key)) ?? undefined);
+    expect(await env.PAGES.head(old.key)).toBeNull();
+    expect((await generator(store).stats()).calls).toBe(1);
   });
 
   it("backs off exponentially with jitter, capped", () => {

@@ -3,14 +3,16 @@ import { z } from "zod";
 import type { EnqueueResult } from "../../core/edge-api.ts";
 import { cacheVariant, parseCacheKey } from "../../core/cache-key.ts";
 import { PROMPT_VERSION } from "../../core/prompt-version.ts";
-import { PERSONAS, type GenerationJob, type Persona } from "../../core/types.ts";
+import { DEFAULT_JOB_LANGUAGE, PERSONAS, type GenerationJob, type Persona } from "../../core/types.ts";
 import { edgeConfig } from "./config.ts";
 import { MAX_LLM_WAIT_MS, UNUSABLE_ATTEMPTS, actionFor, fallbackConfig } from "./fallback-policy.ts";
 import { generatorFor } from "./generator-client.ts";
 import { JobStore, MAX_ATTEMPTS, retryDelayMs, type ClaimedJob, type LogRow } from "./job-store.ts";
 import { llmBreaker, type BreakerOutcome } from "./llm-breaker.ts";
 import { pageExists, writePage } from "./page-cache.ts";
+import { poolMemberName } from "./pool-routing.ts";
 import { readSelection } from "./catalog/selection-store.ts";
+import { selectionInLanguage } from "./markets/selection-language.ts";
 import { loadSettings } from "./store-data.ts";
 
 /**
@@ -87,8 +89,8 @@ export class PoolMember extends DurableObject<Env> {
   async enqueue(input: GenerationJob, options: { force?: boolean } = {}): Promise<EnqueueResult> {
     const job = JobSchema.parse(input);
     const parsedKey = parseCacheKey(job.key);
-    if (!parsedKey || parsedKey.store !== job.store || parsedKey.persona !== job.persona || parsedKey.variant !== job.variant) {
-      throw new TypeError(`job key ${JSON.stringify(job.key)} does not match its store/persona/variant`);
+    if (!parsedKey || parsedKey.store !== job.store || parsedKey.persona !== job.persona || parsedKey.variant !== job.variant || (parsedKey.language ?? DEFAULT_JOB_LANGUAGE) !== (job.language ?? DEFAULT_JOB_LANGUAGE)) {
+      throw new TypeError(`job key ${JSON.stringify(job.key)} does not match its store/persona/language/variant`);
     }
     const force = options.force === true;
     if (!force && !this.jobs.get(job.key) && (await pageExists(this.env, job.key))) return { key: job.key, status: "fresh" };
@@ -187,6 +189,19 @@ export class PoolMember extends DurableObject<Env> {
     return due ? this.jobs.claim(due, this.instanceId, leaseUntil) : null;
   }
 
+  /** Queues the page of the current variant for a superseded job (same store, persona, shopper, language). */
+  private async enqueueSuccessor(job: GenerationJob, variant: string, merchVersion: string, settingsVersion: number): Promise<void> {
+    if (!job.key.endsWith(job.variant)) return;
+    const key = job.key.slice(0, job.key.length - job.variant.length) + variant;
+    const successor: GenerationJob = { ...job, key, variant, merchVersion, settingsVersion, promptVersion: PROMPT_VERSION, enqueuedAt: Date.now(), attempt: 0 };
+    const name = poolMemberName(key, edgeConfig(this.env).poolSize);
+    try {
+      await (name === this.memberName ? this.enqueue(successor) : this.env.POOL.getByName(name).enqueue(successor));
+    } catch (error) {
+      console.warn("queueing the current variant failed", key, error);
+    }
+  }
+
   private async run(claimed: ClaimedJob): Promise<void> {
     const { job, row, force } = claimed;
     const started = Date.now();
@@ -195,11 +210,18 @@ export class PoolMember extends DurableObject<Env> {
       if (!force && (await pageExists(this.env, job.key))) return this.jobs.finish(row, skipped("already fresh"), Date.now());
       const settings = await loadSettings(this.env, job.store, null);
       if (!settings) return this.jobs.finish(row, skipped("store is not installed"), Date.now());
-      // The persona's selection as D1/KV have it now (not an isolate's copy): a job whose merchandising
-      // or settings moved on since it was queued is superseded by the job of the new variant.
-      const selection = await readSelection(this.env, job.store, job.persona);
+      // The persona's selection as D1/KV have it now (not an isolate's copy), in the job's language
+      // (the merchant's translations of its products): a job whose merchandising, translations or
+      // settings moved on since it was queued is superseded by the job of the new variant.
+      const selection = await selectionInLanguage(this.env, await readSelection(this.env, job.store, job.persona), job.language, { fresh: true });
       const variant = cacheVariant({ merchVersion: selection.merchVersion, settingsVersion: settings.settingsVersion, promptVersion: PROMPT_VERSION });
-      if (variant !== job.variant) return this.jobs.finish(row, skipped(`superseded: the store's variant is now ${variant}`), Date.now());
+      if (variant !== job.variant) {
+        // The shopper who queued this saw an older copy (an isolate's snapshot lags a sync by up to
+        // SNAPSHOT_TTL): queue the current variant's page in its place, or nobody would until the
+        // next shopper's miss.
+        await this.enqueueSuccessor(job, variant, selection.merchVersion, settings.settingsVersion);
+        return this.jobs.finish(row, skipped(`superseded: the store's variant is now ${variant}`), Date.now());
+      }
 
       // The shared breaker first: while the LLM is down nobody calls, and the job loses nothing.
       const permit = await llmBreaker(this.env).permit(Date.now(), this.memberName);

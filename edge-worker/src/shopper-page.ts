@@ -1,18 +1,23 @@
 import { cacheKey, cacheVariant } from "../../core/cache-key.ts";
-import { bucketOf } from "../../core/hash.ts";
+import { armOf, type Arm } from "../../core/experiment.ts";
 import { buildCsp } from "../../core/page-shell.ts";
 import { detectPersona } from "../../core/persona.ts";
 import { PROMPT_VERSION } from "../../core/prompt-version.ts";
 import { renderTemplatePage } from "../../core/template.ts";
+import type { LocaleQuery } from "../../core/locale.ts";
+import { messagesFor } from "../../core/locales/index.ts";
+import { keyLanguage, loadPageMarket, peekPageMarket, type PageMarket } from "./markets/page-locale.ts";
+import type { MarketCards } from "./markets/market-cards.ts";
 import type { GenerationJob, Persona, PersonaDecision, PersonaSelection, PersonaSignals, ShopSettings } from "../../core/types.ts";
 import { HttpError, notFound } from "./http-error.ts";
-import { withLiveFacts } from "./live-cards.ts";
+import { liveFactsNow, withLiveFacts } from "./live-cards.ts";
 import { MemoryLru } from "./memory-cache.ts";
-import { lookupPage, type PageLookup } from "./page-cache.ts";
+import { lookupPage, memoryPage, type PageLookup } from "./page-cache.ts";
+import { recordExposure } from "./experiment/record-exposure.ts";
 import { enqueueInBackground } from "./pool-routing.ts";
 import { recordRequest } from "./stats.ts";
-import { loadSelection, loadSettings } from "./store-data.ts";
-import { preparedPage, renderTouches, shopperTouches, type PreparedPage } from "./touches.ts";
+import { loadSelection, loadSettings, peekSelection, peekSettings } from "./store-data.ts";
+import { armInput, exposureMetaOf, preparedPage, preparedPageNow, renderTouches, shopperTouches, type PreparedPage } from "./touches.ts";
 
 /**
  * The shopper's page (DESIGN.md, "The shopper's request"), shared by the direct route `/s/<store>`
@@ -28,6 +33,12 @@ import { preparedPage, renderTouches, shopperTouches, type PreparedPage } from "
  *
  * Wand-Cache is memory | kv | r2 | stale | miss, or `holdout` for a shopper in the merchant's
  * control group (the template page, on purpose; nothing is enqueued for them).
+ *
+ * The experiment (docs/decisions/0003-experiment-statistics.md): the arm is core/experiment.ts armOf,
+ * the one holdout rule. A shopper in the experiment — the store has a holdout (holdoutPercent > 0:
+ * with 0 there is no control group, so nothing is counted and pages carry no arm) and the shopper has
+ * an id of their own — is recorded once per day in the background (recordExposure, never awaited),
+ * and the page carries the exposure meta and the arm in every add-to-cart form, as per-request touches.
  */
 export interface PersonaPageRequest {
   store: string;
@@ -41,7 +52,26 @@ export interface PersonaPageRequest {
   verifiedCustomerId?: string;
   /** The store's settings when the caller has just loaded them (saves a second lookup). */
   settings?: ShopSettings;
+  /**
+   * Fixed headers the caller adds to every such response (the direct route's session cookies), part
+   * of the header template; `key` names the set.
+   */
+  headers?: { key: string; pairs: [string, string][] };
+  /**
+   * false: the shopper has no id of their own (the app proxy's shared "anonymous" bucket) and is
+   * served by the holdout rule but not counted in the experiment. Default true.
+   */
+  inExperiment?: boolean;
+  /**
+   * The shopper's market context as the request states it (raw, untrusted: the proxy's signed
+   * country/language/currency/root_url, the direct route's ?country=&language=). Resolved against
+   * the shop's markets (markets/page-locale.ts): the market's prices in the cards, the page language
+   * in the cache key, the locale prefix before links. Absent: the shop's primary market and language.
+   */
+  locale?: LocaleQuery;
 }
+
+const NO_LOCALE: LocaleQuery = {};
 
 export type CacheOutcome = PageLookup["layer"] | "miss" | "holdout";
 
@@ -62,18 +92,19 @@ export interface ResolvedPage {
 // which a deletion changes without changing the variant, hence the facts version in the key.
 const templates = new MemoryLru<string>(64, 8 * 1024 * 1024, 60_000);
 
-export function templatePage(selection: PersonaSelection, settings: ShopSettings, persona: Persona, variant: string): string {
-  const memoKey = templateId(settings.store, persona, variant, selection.factsVersion);
+/** `language`: the page language (its fixed strings from core/locales; the selection comes translated). */
+export function templatePage(selection: PersonaSelection, settings: ShopSettings, persona: Persona, variant: string, language?: string): string {
+  const memoKey = templateId(settings.store, persona, variant, selection.factsVersion, language);
   let html = templates.get(memoKey);
   if (html === undefined) {
-    html = renderTemplatePage({ selection, settings, persona, baseUrl: "" });
+    html = renderTemplatePage({ selection, settings, persona, baseUrl: "", ...(language ? { language } : {}) });
     templates.set(memoKey, html, html.length);
   }
   return html;
 }
 
-function templateId(store: string, persona: Persona, variant: string, factsVersion: string): string {
-  return `template ${store}/${persona}/${variant}/${factsVersion}`;
+function templateId(store: string, persona: Persona, variant: string, factsVersion: string, language?: string): string {
+  return `template ${store}/${persona}/${variant}/${factsVersion}${language ? `/${language}` : ""}`;
 }
 
 // A key's page can be regenerated (admin "regenerate"): its generation time tells the versions apart.
@@ -98,10 +129,16 @@ export function currentVariant(settings: ShopSettings, selection: PersonaSelecti
   return variant;
 }
 
-export function generationJob(o: { settings: ShopSettings; selection: PersonaSelection; persona: Persona; shopperId?: string; variant: string }): GenerationJob {
+/**
+ * `language`: the page language (ShopperLocale.pageLanguage): the LLM writes in it and the key has
+ * its segment (none for English, markets/page-locale.ts keyLanguage). `selection` is in that
+ * language (its products' translations): its merchVersion is the one the variant was computed from.
+ */
+export function generationJob(o: { settings: ShopSettings; selection: PersonaSelection; persona: Persona; shopperId?: string; variant: string; language?: string }): GenerationJob {
   const shopper = o.settings.scope === "shopper" ? o.shopperId : undefined;
   return {
-    key: cacheKey({ store: o.settings.store, persona: o.persona, scope: o.settings.scope, shopper, variant: o.variant }),
+    key: pageKey(o.settings, o.persona, o.shopperId, o.variant, o.language),
+    ...(o.language ? { language: o.language } : {}),
     store: o.settings.store,
     persona: o.persona,
     ...(shopper ? { shopper } : {}),
@@ -121,12 +158,11 @@ export function generationJob(o: { settings: ShopSettings; selection: PersonaSel
 export async function resolvePersonaPage(
   env: Env,
   ctx: ExecutionContext,
-  o: { settings: ShopSettings; selection: PersonaSelection; decision: PersonaDecision; shopperId?: string },
+  o: { settings: ShopSettings; selection: PersonaSelection; decision: PersonaDecision; shopperId?: string; language?: string },
 ): Promise<ResolvedPage> {
-  const { settings, selection, decision } = o;
+  const { settings, selection, decision, language } = o;
   const variant = currentVariant(settings, selection);
-  const shopper = settings.scope === "shopper" ? o.shopperId : undefined;
-  const key = cacheKey({ store: settings.store, persona: decision.persona, scope: settings.scope, shopper, variant });
+  const key = pageKey(settings, decision.persona, o.shopperId, variant, language);
   let lookup: PageLookup | null = null;
   try {
     lookup = await lookupPage(env, ctx, key, settings.store, decision.persona);
@@ -137,24 +173,79 @@ export async function resolvePersonaPage(
     return { html: lookup.page.html, pageId: pageIdOf(lookup), cache: lookup.layer, settings, selection, decision, key };
   }
   // Stale or miss: regenerate in the background; the response never waits for the queue.
-  ctx.waitUntil(enqueueInBackground(env, generationJob({ settings, selection, persona: decision.persona, shopperId: o.shopperId, variant })));
+  ctx.waitUntil(enqueueInBackground(env, generationJob({ settings, selection, persona: decision.persona, shopperId: o.shopperId, variant, ...(language ? { language } : {}) })));
   if (lookup) return { html: lookup.page.html, pageId: pageIdOf(lookup), cache: "stale", settings, selection, decision, key };
-  const html = templatePage(selection, settings, decision.persona, variant);
-  return { html, pageId: templateId(settings.store, decision.persona, variant, selection.factsVersion), cache: "miss", settings, selection, decision, key };
+  const html = templatePage(selection, settings, decision.persona, variant, language);
+  return { html, pageId: templateId(settings.store, decision.persona, variant, selection.factsVersion, language), cache: "miss", settings, selection, decision, key };
+}
+
+/** The cache key of a persona page in a page language (English: no language segment). */
+function pageKey(settings: ShopSettings, persona: Persona, shopperId: string | undefined, variant: string, language: string | undefined): string {
+  const shopper = settings.scope === "shopper" ? shopperId : undefined;
+  const segment = language === undefined ? undefined : keyLanguage(language);
+  return cacheKey({ store: settings.store, persona, scope: settings.scope, shopper, variant, ...(segment ? { language: segment } : {}) });
 }
 
 /** The page's HTML with its product cards expanded from live facts (relative links): previews. */
-export async function expandedHtml(env: Env, waiter: Pick<ExecutionContext, "waitUntil">, page: ResolvedPage): Promise<string> {
-  return (await withLiveFacts(env, waiter, page, page.selection, page.decision.persona)).html();
+export async function expandedHtml(env: Env, waiter: Pick<ExecutionContext, "waitUntil">, page: ResolvedPage, cards?: MarketCards): Promise<string> {
+  return (await withLiveFacts(env, waiter, page, page.selection, page.decision.persona, cards)).html();
 }
 
-/** The served form of a page: live facts in its cards, touch slots found, links for the base URL. */
-async function servedForm(env: Env, ctx: ExecutionContext, page: { pageId: string; html: string }, selection: PersonaSelection, persona: Persona, baseUrl: string): Promise<PreparedPage> {
-  const live = await withLiveFacts(env, ctx, page, selection, persona);
+/** The served form of a page: live facts (in the shopper's market) in its cards, touch slots found, links for the base URL. */
+async function servedForm(
+  env: Env,
+  ctx: ExecutionContext,
+  page: { pageId: string; html: string },
+  selection: PersonaSelection,
+  persona: Persona,
+  baseUrl: string,
+  cards: MarketCards,
+): Promise<PreparedPage> {
+  const live = await withLiveFacts(env, ctx, page, selection, persona, cards);
   return preparedPage(live.id, live.html, baseUrl);
 }
 
-export async function servePersonaPage(env: Env, ctx: ExecutionContext, req: PersonaPageRequest): Promise<Response> {
+/**
+ * The shopper's page. A memory hit — settings, selection, page and its served form all fresh in this
+ * isolate's memos — is answered synchronously (no promise, no await: on a hit the await chain cost
+ * as much runtime time as the rest of the edge's own work); anything else takes the async path,
+ * which reads, refreshes and fills those memos. Both end in `respond`, so they answer alike.
+ */
+export function servePersonaPage(env: Env, ctx: ExecutionContext, req: PersonaPageRequest): Response | Promise<Response> {
+  return memoryHit(env, ctx, req) ?? servePersonaPageAsync(env, ctx, req);
+}
+
+function memoryHit(env: Env, ctx: ExecutionContext, req: PersonaPageRequest): Response | null {
+  const settings = req.settings?.store === req.store ? req.settings : peekSettings(env, req.store);
+  if (!settings) return null;
+  const signals = req.allowOverride ? req.signals : { ...req.signals, override: null };
+  const decision = detectPersona(signals, settings);
+  const base = peekSelection(env, req.store, decision.persona);
+  if (!base) return null;
+  const market = peekPageMarket(env, ctx, settings, base, req.locale ?? NO_LOCALE);
+  if (!market) return null;
+  const { selection } = market;
+  const language = market.locale.pageLanguage;
+  const arm = armOfShopper(req.store, req.shopperId, settings.holdoutPercent);
+  let page: { pageId: string; html: string };
+  let cache: CacheOutcome;
+  if (arm === "holdout") {
+    page = holdoutPage(settings, selection, decision.persona, language);
+    cache = "holdout";
+  } else {
+    const lookup = memoryPage(pageKey(settings, decision.persona, req.shopperId, currentVariant(settings, selection), language));
+    if (!lookup) return null;
+    page = { html: lookup.page.html, pageId: pageIdOf(lookup) };
+    cache = "memory";
+  }
+  const live = liveFactsNow(page, selection, decision.persona, market.cards);
+  const prepared = live && preparedPageNow(live.id, linkBase(req, market));
+  if (!prepared) return null;
+  // Nothing was waited for: no time on storage.
+  return respond(env, ctx, req, { settings, selection, signals, persona: decision.persona, arm, cache, prepared, waitedMs: 0, market });
+}
+
+async function servePersonaPageAsync(env: Env, ctx: ExecutionContext, req: PersonaPageRequest): Promise<Response> {
   const started = Date.now();
   let settings: ShopSettings | null;
   try {
@@ -175,49 +266,100 @@ export async function servePersonaPage(env: Env, ctx: ExecutionContext, req: Per
     throw unavailable("the store's products cannot be read right now");
   }
 
+  // The market (prices, page language, translated selection): never a reason to fail the page.
+  const market = await loadPageMarket(env, ctx, settings, selection, req.locale ?? NO_LOCALE);
+  selection = market.selection;
+  const language = market.locale.pageLanguage;
+  const arm = armOfShopper(req.store, req.shopperId, settings.holdoutPercent);
   let page: { pageId: string; html: string };
   let cache: CacheOutcome;
-  if (settings.holdoutPercent > 0 && bucketOf(`holdout:${req.store}:${req.shopperId}`, 100) < settings.holdoutPercent) {
-    const variant = currentVariant(settings, selection);
-    page = { html: templatePage(selection, settings, decision.persona, variant), pageId: templateId(settings.store, decision.persona, variant, selection.factsVersion) };
+  if (arm === "holdout") {
+    page = holdoutPage(settings, selection, decision.persona, language);
     cache = "holdout";
   } else {
-    const resolved = await resolvePersonaPage(env, ctx, { settings, selection, decision, shopperId: req.shopperId });
+    const resolved = await resolvePersonaPage(env, ctx, { settings, selection, decision, shopperId: req.shopperId, language });
     page = resolved;
     cache = resolved.cache;
   }
-  const prepared = await servedForm(env, ctx, page, selection, decision.persona, req.baseUrl);
-  const looked = Date.now();
-  recordRequest(env, ctx, req.store, decision.persona, cache === "memory" || cache === "kv" || cache === "r2" ? "hit" : cache);
+  const prepared = await servedForm(env, ctx, page, selection, decision.persona, linkBase(req, market), market.cards);
+  // workerd's clock moves only across I/O, so this is the time spent waiting on storage (settings,
+  // selection, cache layers, products by handle); everything after the lookup is CPU only.
+  return respond(env, ctx, req, { settings, selection, signals, persona: decision.persona, arm, cache, prepared, waitedMs: Date.now() - started, market });
+}
+
+// The arm of recent shoppers (a shopper views several pages; the arm takes two hashes to compute).
+const arms = new Map<string, Arm>();
+
+/** armOf, remembered per store, shopper and holdout percent. */
+function armOfShopper(store: string, shopperId: string, holdoutPercent: number): Arm {
+  if (holdoutPercent <= 0) return "wand";
+  const memoKey = `${holdoutPercent}\u0000${store}\u0000${shopperId}`;
+  let arm = arms.get(memoKey);
+  if (arm === undefined) {
+    arm = armOf(store, shopperId, holdoutPercent);
+    if (arms.size >= 10_000) arms.clear();
+    arms.set(memoKey, arm);
+  }
+  return arm;
+}
+
+/** The control group's page: the template, on purpose (nothing is enqueued for it). */
+function holdoutPage(settings: ShopSettings, selection: PersonaSelection, persona: Persona, language: string): { pageId: string; html: string } {
+  const variant = currentVariant(settings, selection);
+  return { html: templatePage(selection, settings, persona, variant, language), pageId: templateId(settings.store, persona, variant, selection.factsVersion, language) };
+}
+
+/** Where links and forms start: the route's base ("" on the proxy, the shop's origin directly) and the market's locale prefix ("/fr"). */
+function linkBase(req: PersonaPageRequest, market: PageMarket): string {
+  return market.locale.rootPath ? `${req.baseUrl}${market.locale.rootPath}` : req.baseUrl;
+}
+
+interface Served {
+  settings: ShopSettings;
+  selection: PersonaSelection;
+  signals: PersonaSignals;
+  persona: Persona;
+  arm: Arm;
+  cache: CacheOutcome;
+  prepared: PreparedPage;
+  waitedMs: number;
+  market: PageMarket;
+}
+
+/** Stats, the exposure, this shopper's touches and the headers: the same for both paths. */
+function respond(env: Env, ctx: ExecutionContext, req: PersonaPageRequest, s: Served): Response {
+  const { settings, persona, arm, cache } = s;
+  recordRequest(env, ctx, req.store, persona, cache === "memory" || cache === "kv" || cache === "r2" ? "hit" : cache);
+
+  const counted = settings.holdoutPercent > 0 && req.inExperiment !== false;
+  const exposure = counted ? exposureMetaOf(recordExposure(env, ctx, { store: req.store, shopperId: req.shopperId, arm, persona })) : "";
 
   const slots = shopperTouches({
     settings,
-    selection,
-    persona: decision.persona,
-    signals,
-    baseUrl: req.baseUrl,
+    selection: s.selection,
+    persona,
+    signals: s.signals,
+    baseUrl: linkBase(req, s.market),
     signedIn: Boolean(req.verifiedCustomerId),
+    messages: messagesFor(s.market.locale.pageLanguage).messages,
   });
-  const response = new Response(renderTouches(prepared, slots), { headers: pageHeaders(settings.shopDomain, decision.persona, cache) });
-  // workerd's clock moves only across I/O, so this is the time spent waiting on storage (settings,
-  // selection, cache layers, products by handle); everything after the lookup is CPU only.
-  response.headers.set("Server-Timing", `cache;desc="${cache}";dur=${looked - started}, total;dur=${looked - started}`);
-  return response;
+  const touches = { ...slots, "exposure-meta": exposure, "arm-input": armInput(counted ? arm : null) };
+  return new Response(renderTouches(s.prepared, touches), { headers: pageHeaders(settings.shopDomain, persona, cache, s.waitedMs, req.headers, s.market.locale.pageLanguage) });
 }
 
 function unavailable(reason: string): HttpError {
   return new HttpError(503, "unavailable", reason, { "Retry-After": "5" });
 }
 
-// The fixed headers of a page, built once per shop, persona and outcome: the Response copies a
-// Headers object natively, where a header literal is converted field by field on every request.
+// The headers of a page, built once per shop, persona, outcome, storage time and the caller's fixed
+// headers: the Response copies a Headers object natively, where a header literal is converted field
+// by field on every request. A memory hit waits 0 ms, so its Server-Timing is part of the template.
 const headerTemplates = new Map<string, Headers>();
 
-function pageHeaders(shopDomain: string, persona: Persona, cache: CacheOutcome): Headers {
-  const memoKey = `${shopDomain} ${persona} ${cache}`;
+function pageHeaders(shopDomain: string, persona: Persona, cache: CacheOutcome, waitedMs: number, extra: PersonaPageRequest["headers"], language: string): Headers {
+  const memoKey = `${shopDomain} ${persona} ${cache} ${waitedMs} ${language} ${extra?.key ?? ""}`;
   let headers = headerTemplates.get(memoKey);
   if (!headers) {
-    if (headerTemplates.size >= 1000) headerTemplates.clear();
     headers = new Headers({
       "Content-Type": "text/html; charset=utf-8",
       // Per-shopper touches: never shared by a cache between shoppers.
@@ -227,7 +369,14 @@ function pageHeaders(shopDomain: string, persona: Persona, cache: CacheOutcome):
       "X-Content-Type-Options": "nosniff",
       "Wand-Cache": cache,
       "Wand-Persona": persona,
+      // The page language (the market's prices are in the cards whatever it is).
+      "Content-Language": language,
+      "Server-Timing": `cache;desc="${cache}";dur=${waitedMs}, total;dur=${waitedMs}`,
     });
+    for (const [name, value] of extra?.pairs ?? []) headers.append(name, value);
+    // Storage times other than 0 ms are one-offs: built, not kept.
+    if (waitedMs !== 0) return headers;
+    if (headerTemplates.size >= 1000) headerTemplates.clear();
     headerTemplates.set(memoKey, headers);
   }
   return headers;

@@ -31,7 +31,8 @@ const REFRESH_ABANDONED_MS = 30_000;
 
 type Waiter = Pick<ExecutionContext, "waitUntil"> | null;
 
-class SnapshotMemo<T> {
+/** Also used for the markets snapshots (markets/*-store.ts), with the same refresh-ahead rule. */
+export class SnapshotMemo<T> {
   private readonly entries = new Map<string, Entry<T>>();
 
   /** `limit` bounds the memory a scan of many stores can take (entries are dropped oldest first). */
@@ -73,6 +74,13 @@ class SnapshotMemo<T> {
     const value = await load();
     this.set(key, value, ttlMs);
     return value;
+  }
+
+  /** The value while it is fresh (no read, no refresh): a memo hit without a promise. */
+  peek(key: string, ttlMs: number): T | undefined {
+    if (ttlMs <= 0) return undefined;
+    const hit = this.entries.get(key);
+    return hit && hit.expires > Date.now() ? hit.value : undefined;
   }
 
   delete(key: string): void {
@@ -122,6 +130,19 @@ export function loadSettings(env: Env, store: string, waiter: Waiter): Promise<S
     if (settings) later(waiter, env.CACHE.put(settingsKey(store), JSON.stringify(settings)));
     return settings;
   });
+}
+
+/**
+ * This isolate's fresh copy of a store's settings (null: known to be unknown), or undefined when
+ * loadSettings has to read or refresh them. Lets a memory hit stay synchronous.
+ */
+export function peekSettings(env: Env, store: string): ShopSettings | null | undefined {
+  return settingsMemo.peek(store, edgeConfig(env).snapshotTtlMs);
+}
+
+/** This isolate's fresh copy of a persona's selection, or undefined (then loadSelection). */
+export function peekSelection(env: Env, store: string, persona: Persona): PersonaSelection | undefined {
+  return selectionMemo.peek(selectionMemoKey(store, persona), edgeConfig(env).snapshotTtlMs);
 }
 
 /** The persona's bounded selection (an empty store gets an empty one: the template still renders). */

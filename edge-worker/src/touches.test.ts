@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { defaultSettings } from "../../core/settings.ts";
 import { candidatesFromProducts, selectForPersona } from "../../core/selection.ts";
 import { sampleProducts } from "../test/helpers.ts";
-import { preparePage, renderTouches, shopperTouches } from "./touches.ts";
+import { exposureMeta } from "../../core/experiment.ts";
+import { armInput, exposureMetaOf, preparePage, renderTouches, shopperTouches } from "./touches.ts";
 
 const content = { greeting: "<p>Hi</p>", "recently-viewed": "<ul><li>x</li></ul>", "loyalty-note": "" };
 
@@ -35,6 +36,16 @@ describe("page touches", () => {
     expect(absolute).toContain('href="https://other.example/p"');
   });
 
+  it("serves the page in ASCII: non-ASCII text of the page and of the touches as references a browser decodes back", async () => {
+    const html = '<html><head><title>Café – shop</title></head><body><p title="it’s">Été · 12 €</p><div data-wand-slot="greeting"></div></body></html>';
+    const out = renderTouches(await preparePage(html, ""), { ...content, greeting: "<p>Ravi de vous revoir’</p>" });
+    expect(/[^\x00-\x7f]/.test(out)).toBe(false);
+    const decoded = out.replace(/&#x([0-9a-f]+);/g, (_, hex: string) => String.fromCodePoint(Number.parseInt(hex, 16)));
+    expect(decoded).toContain("<title>Café – shop</title>");
+    expect(decoded).toContain('<p title="it’s">Été · 12 €</p>');
+    expect(decoded).toContain("<p>Ravi de vous revoir’</p>");
+  });
+
   it("is not fooled by page text that imitates a slot marker", async () => {
     const html = '<p>&lt;!--wand-slot-fake:greeting--&gt;</p><!--wand-slot-fake:greeting--><div data-wand-slot="greeting"></div>';
     const out = renderTouches(await preparePage(html, ""), content);
@@ -49,6 +60,36 @@ describe("page touches", () => {
     const other = renderTouches(page, { ...content, greeting: "<p>Welcome back</p>" });
     expect(other).toBe('<div data-wand-slot="greeting"><p>Welcome back</p></div><main></main>');
     expect(renderTouches(page, content)).toBe('<div data-wand-slot="greeting"><p>Hi</p></div><main></main>');
+  });
+
+  it("puts the exposure meta first in <head> and the arm after every persona property, per shopper", async () => {
+    const form = (v: string) =>
+      `<form method="post" action="/cart/add"><input type="hidden" name="id" value="${v}"><input type="hidden" name="properties[_wand_persona]" value="explorer"><button>Add</button></form>`;
+    const html = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>t</title></head><body>${form("1")}${form("2")}</body></html>`;
+    const page = await preparePage(html, "", "page-exp");
+    const a = exposureMeta({ arm: "holdout", persona: "explorer", shopper: "0123456789abcdef" });
+    const b = exposureMeta({ arm: "holdout", persona: "explorer", shopper: "fedcba9876543210" });
+    const forA = renderTouches(page, { ...content, "exposure-meta": a, "arm-input": armInput("holdout") });
+    const arm = '<input type="hidden" name="properties[_wand_arm]" value="holdout">';
+    const expected = (meta: string) =>
+      html.replace("<head>", `<head>${meta}`).replaceAll('value="explorer">', `value="explorer">${arm}`);
+    expect(forA).toBe(expected(a));
+    // A second shopper of the same arm: their own meta, from the same memoised rendering.
+    expect(renderTouches(page, { ...content, "exposure-meta": b, "arm-input": armInput("holdout") })).toBe(expected(b));
+    expect(renderTouches(page, { ...content, "exposure-meta": "", "arm-input": armInput("wand") })).toBe(
+      html.replaceAll('value="explorer">', 'value="explorer"><input type="hidden" name="properties[_wand_arm]" value="wand">'),
+    );
+    // Outside the experiment: the page as it was.
+    expect(renderTouches(page, content)).toBe(html);
+  });
+
+  it("writes the exposure meta exactly as core's exposureMeta does", () => {
+    for (const arm of ["wand", "holdout"] as const) {
+      for (const persona of ["minimalist", "explorer", "dealhunter", "loyalist"] as const) {
+        const mark = { arm, persona, shopper: "00ff00ff00ff00ff" };
+        expect(exposureMetaOf(mark)).toBe(exposureMeta(mark));
+      }
+    }
   });
 
   it("picks recently viewed products of the categories seen from the persona's selection, in stock only", () => {

@@ -1,4 +1,8 @@
+import { ARM_PROPERTY, EXPOSURE_META, type Arm, type ExposureMark } from "../../core/experiment.ts";
+import { asciiHtml } from "../../core/ascii-html.ts";
 import { escapeHtml } from "../../core/html.ts";
+import { message, messagesFor, type MessageKey, type Messages } from "../../core/locales/index.ts";
+import { PERSONA_PROPERTY } from "../../core/product-card.ts";
 import { SLOT_ATTRIBUTE, isSlotName, type SlotName } from "../../core/slots.ts";
 import { productUrl } from "../../core/urls.ts";
 import { MemoryLru } from "./memory-cache.ts";
@@ -15,12 +19,37 @@ import type { Persona, PersonaSelection, PersonaSignals, ShopSettings } from "..
  */
 export type SlotContent = Record<SlotName, string>;
 
-const TAGLINES: Record<Persona, string> = {
-  minimalist: "The essentials, nothing more.",
-  explorer: "Something new to discover.",
-  dealhunter: "Today's best prices, picked out for you.",
-  loyalist: "Thank you for shopping with us.",
+/**
+ * Per-request slots the edge places in every page itself (no page markup names them): the exposure
+ * `<meta name="wand-experiment">` at the start of `<head>`, and the arm's hidden input right after
+ * each add-to-cart form's `properties[_wand_persona]`. Holdout and wand shoppers share a page's
+ * bytes, so the arm is a touch like the greeting; both are "" for a shopper not in the experiment.
+ */
+export const EXPERIMENT_SLOTS = ["exposure-meta", "arm-input"] as const;
+export type ExperimentSlot = (typeof EXPERIMENT_SLOTS)[number];
+export type TouchName = SlotName | ExperimentSlot;
+/** A request's touches; an absent experiment slot stays empty. */
+export type TouchContent = SlotContent & Partial<Record<ExperimentSlot, string>>;
+
+const isTouchName = (name: string): name is TouchName => isSlotName(name) || (EXPERIMENT_SLOTS as readonly string[]).includes(name);
+
+const ARM_INPUTS: Record<Arm, string> = {
+  wand: `<input type="hidden" name="${ARM_PROPERTY}" value="wand">`,
+  holdout: `<input type="hidden" name="${ARM_PROPERTY}" value="holdout">`,
 };
+
+/** The hidden input carrying the arm into an add-to-cart's line-item properties ("" outside the experiment). */
+export function armInput(arm: Arm | null): string {
+  return arm ? ARM_INPUTS[arm] : "";
+}
+
+const TAGLINES: Record<Persona, MessageKey> = {
+  minimalist: "taglineMinimalist",
+  explorer: "taglineExplorer",
+  dealhunter: "taglineDealhunter",
+  loyalist: "taglineLoyalist",
+};
+const ENGLISH = messagesFor("en").messages;
 
 const MAX_RECENT = 3;
 
@@ -31,26 +60,30 @@ export function shopperTouches(o: {
   signals: PersonaSignals;
   baseUrl: string;
   signedIn: boolean;
+  /** The page language's strings (core/locales); English when absent. */
+  messages?: Messages;
 }): SlotContent {
+  const t = o.messages ?? ENGLISH;
+  const shop = { shop: o.settings.shopName };
   const visits = o.signals.visitCount ?? 0;
-  const welcome = visits > 1 ? `Welcome back to ${o.settings.shopName}.` : `Welcome to ${o.settings.shopName}.`;
-  const greeting = `<p class="wand-greeting">${escapeHtml(welcome)} ${escapeHtml(TAGLINES[o.persona])}</p>`;
+  const welcome = message(t, visits > 1 ? "greetingWelcomeBack" : "greetingWelcome", shop);
+  const greeting = `<p class="wand-greeting">${escapeHtml(welcome)} ${escapeHtml(t[TAGLINES[o.persona]])}</p>`;
 
   const seen = (o.signals.categoriesSeen ?? []).slice(0, 12).map((c) => c.trim().toLowerCase()).filter(Boolean);
   const picks = seen.length
     ? o.selection.products.filter((p) => p.available && seen.includes(p.productType.trim().toLowerCase())).slice(0, MAX_RECENT)
     : [];
   const recentlyViewed = picks.length
-    ? `<section class="wand-recent" aria-labelledby="wand-recent-title"><h2 id="wand-recent-title">Picked up where you left off</h2><ul>${picks
+    ? `<section class="wand-recent" aria-labelledby="wand-recent-title"><h2 id="wand-recent-title">${escapeHtml(t.recentlyViewed)}</h2><ul>${picks
         .map((p) => `<li><a href="${escapeHtml(productUrl(o.baseUrl, p.handle))}">${escapeHtml(p.title)}</a></li>`)
         .join("")}</ul></section>`
     : "";
 
   const orders = o.signals.customer?.ordersCount ?? 0;
   let note = "";
-  if (orders > 0) note = `Thank you for your ${orders} ${orders === 1 ? "order" : "orders"} with ${o.settings.shopName}.`;
-  else if (o.signedIn) note = `Thanks for signing in to ${o.settings.shopName}.`;
-  else if (visits >= 3) note = `Good to see you again: this is visit number ${visits}.`;
+  if (orders > 0) note = orders === 1 ? message(t, "loyaltyOneOrder", shop) : message(t, "loyaltyOrders", { ...shop, count: String(orders) });
+  else if (o.signedIn) note = message(t, "loyaltySignedIn", shop);
+  else if (visits >= 3) note = message(t, "loyaltyVisit", { count: String(visits) });
   const loyaltyNote = note ? `<p class="wand-loyalty">${escapeHtml(note)}</p>` : "";
 
   return { greeting, "recently-viewed": recentlyViewed, "loyalty-note": loyaltyNote };
@@ -74,7 +107,7 @@ export interface PreparedPage {
   /** Identifies the page and base URL (memo key of its rendered forms). */
   id: string;
   segments: string[];
-  slots: (SlotName | null)[];
+  slots: (TouchName | null)[];
 }
 
 /**
@@ -83,12 +116,23 @@ export interface PreparedPage {
  */
 export async function preparePage(html: string, baseUrl: string, id = ""): Promise<PreparedPage> {
   const MARK = slotMark();
-  let rewriter = new HTMLRewriter().on(`[${SLOT_ATTRIBUTE}]`, {
-    element(el) {
-      const name = el.getAttribute(SLOT_ATTRIBUTE);
-      el.setInnerContent(`${MARK}${isSlotName(name) ? name : ""}${MARK_END}`, { html: true });
-    },
-  });
+  let rewriter = new HTMLRewriter()
+    .on(`[${SLOT_ATTRIBUTE}]`, {
+      element(el) {
+        const name = el.getAttribute(SLOT_ATTRIBUTE);
+        el.setInnerContent(`${MARK}${isSlotName(name) ? name : ""}${MARK_END}`, { html: true });
+      },
+    })
+    .on("head", {
+      element(el) {
+        el.prepend(`${MARK}exposure-meta${MARK_END}`, { html: true });
+      },
+    })
+    .on(`input[name="${PERSONA_PROPERTY}"]`, {
+      element(el) {
+        el.after(`${MARK}arm-input${MARK_END}`, { html: true });
+      },
+    });
   if (baseUrl) {
     const absolute = (value: string | null): string | null =>
       // Root-relative only: "//host/..." is protocol-relative and stays as it is.
@@ -107,14 +151,16 @@ export async function preparePage(html: string, baseUrl: string, id = ""): Promi
         },
       });
   }
-  const rewritten = await rewriter.transform(new Response(html)).text();
+  // In ASCII (core/ascii-html.ts): a hit joins these parts into the body, and one typographic
+  // apostrophe would make every joined page a two-byte string, slower to encode as the response.
+  const rewritten = asciiHtml(await rewriter.transform(new Response(html)).text());
   const parts = rewritten.split(MARK);
   const segments = [parts[0]!];
-  const slots: (SlotName | null)[] = [];
+  const slots: (TouchName | null)[] = [];
   for (const part of parts.slice(1)) {
     const end = part.indexOf(MARK_END);
     const name = part.slice(0, end);
-    slots.push(isSlotName(name) ? name : null);
+    slots.push(isTouchName(name) ? name : null);
     segments.push(part.slice(end + MARK_END.length));
   }
   return { id, segments, slots };
@@ -137,21 +183,68 @@ export async function preparedPage(pageId: string, html: string | (() => string)
   return page;
 }
 
-// Rendered pages by page and slot contents: most shoppers get the same touches (a first visit, no
-// categories seen), and handing the runtime the same flat string again is markedly cheaper than a
-// freshly concatenated one (bench/edge-hits.ts).
-const rendered = new MemoryLru<string>(512, 16 * 1024 * 1024, 60_000);
+/** The prepared form from this isolate's memory, or undefined (then preparedPage). */
+export function preparedPageNow(pageId: string, baseUrl: string): PreparedPage | undefined {
+  return prepared.get(`${baseUrl} ${pageId}`);
+}
 
-/** The page with this shopper's touches in its slots. */
-export function renderTouches(page: PreparedPage, content: SlotContent): string {
-  const memoKey = page.id ? `${page.id}\u0000${content.greeting}\u0000${content["recently-viewed"]}\u0000${content["loyalty-note"]}` : "";
-  const known = memoKey ? rendered.get(memoKey) : undefined;
-  if (known !== undefined) return known;
+// Rendered pages by page and slot contents but the exposure meta: most shoppers get the same
+// touches (a first visit, no categories seen, one of two arms), and handing the runtime the same flat
+// string again is markedly cheaper than a freshly concatenated one (bench/edge-hits.ts). The meta
+// names the shopper, so it is joined in per request between the two memoised parts (it sits at the
+// start of <head>: a short head part, then the rest of the page as one flat string).
+interface RenderedPage {
+  /** The page split at its exposure-meta slots (one, for a page with a <head>). */
+  parts: string[];
+  /** parts joined with nothing between (a shopper outside the experiment), made when first asked for. */
+  plain?: string;
+}
+const rendered = new MemoryLru<RenderedPage>(512, 16 * 1024 * 1024, 60_000);
+
+function renderParts(page: PreparedPage, content: TouchContent): RenderedPage {
+  const parts: string[] = [];
   let out = page.segments[0]!;
   for (let i = 0; i < page.slots.length; i++) {
     const name = page.slots[i];
-    out += (name ? content[name] : "") + page.segments[i + 1]!;
+    if (name === "exposure-meta") {
+      parts.push(out);
+      out = page.segments[i + 1]!;
+    } else {
+      out += (name ? asciiHtml(content[name] ?? "") : "") + page.segments[i + 1]!;
+    }
   }
-  if (memoKey) rendered.set(memoKey, out, out.length);
-  return out;
+  parts.push(out);
+  return { parts };
+}
+
+function renderedOf(page: PreparedPage, content: TouchContent): RenderedPage {
+  const memoKey = page.id
+    ? `${page.id}\u0000${content.greeting}\u0000${content["recently-viewed"]}\u0000${content["loyalty-note"]}\u0000${content["arm-input"] ?? ""}`
+    : "";
+  let known = memoKey ? rendered.get(memoKey) : undefined;
+  if (known === undefined) {
+    known = renderParts(page, content);
+    if (memoKey) rendered.set(memoKey, known, known.parts.reduce((n, p) => n + p.length, 0));
+  }
+  return known;
+}
+
+/** The page with this shopper's touches in its slots. */
+export function renderTouches(page: PreparedPage, content: TouchContent): string {
+  const known = renderedOf(page, content);
+  const meta = content["exposure-meta"];
+  if (known.parts.length === 1) return known.parts[0]!;
+  if (!meta) return (known.plain ??= known.parts.join(""));
+  return known.parts.join(meta);
+}
+
+const EXPOSURE_META_PREFIX = `<meta name="${EXPOSURE_META}" content="`;
+
+/**
+ * exposureMeta (core/experiment.ts) for a mark made by recordExposure: its values are an arm, a
+ * persona and 16 hex characters, so the escaped content is known without escaping it per request
+ * (touches.test.ts checks it is the same markup).
+ */
+export function exposureMetaOf(mark: ExposureMark): string {
+  return `${EXPOSURE_META_PREFIX}arm=${mark.arm}&amp;persona=${mark.persona}&amp;shopper=${mark.shopper}">`;
 }

@@ -1,8 +1,8 @@
 import { readBody, sendJson } from "./http-helpers.ts";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { FakeFault, FakeShopConfig, FakeShopStats } from "./fake-admin-control.ts";
-import { fakeJsonlLines, fakeObjectCount, fakeProductNode } from "./fake-catalog.ts";
+import type { FakeFault, FakeMarketsConfig, FakeShopConfig, FakeShopStats } from "./fake-admin-control.ts";
+import { fakeContextualPrice, fakeJsonlLines, fakeObjectCount, fakeProductIndex, fakeProductLine, fakeProductNode, fakeVariantIndex } from "./fake-catalog.ts";
 
 /**
  * Shopify's Admin GraphQL API as the catalog sync meets it, on 127.0.0.1 (started by the edge
@@ -13,6 +13,10 @@ import { fakeJsonlLines, fakeObjectCount, fakeProductNode } from "./fake-catalog
  *   WandBulkCatalog     bulkOperationRunQuery with groupObjects: true (one running operation per shop)
  *   WandBulkStatus      node(id:) of a BulkOperation: CREATED → RUNNING → COMPLETED after bulkDelayMs,
  *   WandCurrentBulk     currentBulkOperation, with objectCount, fileSize and url
+ *   WandShopMarkets     shop.currencyCode, backupRegion, shopLocales(published: true), markets(first, after)
+ *   WandMarketPrices    nodes(ids:) of variants with contextualPricing(context: {country}): the market's
+ *                       fixed price-list price or its converted price (fake-catalog.ts fakeContextualPrice)
+ *   WandTranslations    translatableResourcesByIds(resourceIds:) with translations(locale:)
  * and GET /__bulk/<token>/<n>.jsonl serves the operation's JSONL result, generated on the fly from
  * edge-worker/test/fake-catalog.ts (never held whole in memory), with `Range: bytes=<offset>-`.
  * Per shop (keyed by token) tests configure the size, the cost budget, scripted faults (THROTTLED,
@@ -217,9 +221,77 @@ export async function startFakeAdminApi(o: { port?: number } = {}): Promise<Fake
         const op = shop.operations.at(-1);
         return ok({ currentBulkOperation: op ? bulkNode(shop, op) : null });
       }
+      case "WandShopMarkets":
+        return ok(shopMarketsAnswer(marketsOf(shop.config), variables));
+      case "WandMarketPrices":
+        return ok({ nodes: marketPrices(marketsOf(shop.config), seed, n, variables) });
+      case "WandTranslations":
+        return ok({ translatableResourcesByIds: { nodes: translations(marketsOf(shop.config), n, variables) } });
       default:
         return { status: 200, body: { errors: [{ message: `Unknown operation ${operation ?? "(none)"}` }] } };
     }
+  }
+
+  /** A shop without markets configured has what every Shopify shop has: one market, its currency, English. */
+  function marketsOf(config: FakeShopConfig): FakeMarketsConfig {
+    return (
+      config.markets ?? {
+        backupCountry: "US",
+        locales: [{ locale: "en", primary: true }],
+        markets: [{ handle: "primary", countries: ["US"], currency: config.currency ?? "EUR", locales: ["en"] }],
+      }
+    );
+  }
+
+  function shopMarketsAnswer(m: FakeMarketsConfig, variables: Record<string, unknown>) {
+    const first = Math.min(250, Number(variables.first ?? 10));
+    const start = typeof variables.after === "string" ? Number(Buffer.from(variables.after, "base64").toString("utf8").replace("market:", "")) + 1 : 0;
+    const page = m.markets.slice(start, start + first);
+    const end = start + page.length;
+    return {
+      shop: { currencyCode: m.markets.find((x) => x.countries.includes(m.backupCountry))?.currency ?? "EUR" },
+      backupRegion: { id: `gid://shopify/MarketRegionCountry/${m.backupCountry}`, name: m.backupCountry, code: m.backupCountry },
+      shopLocales: m.locales.filter((l) => l.published !== false).map((l) => ({ locale: l.locale, primary: l.primary === true })),
+      markets: {
+        pageInfo: { hasNextPage: end < m.markets.length, endCursor: page.length ? Buffer.from(`market:${end - 1}`).toString("base64") : null },
+        nodes: page.map((x) => ({
+          handle: x.handle,
+          status: x.status ?? "ACTIVE",
+          currencySettings: { baseCurrency: { currencyCode: x.currency } },
+          conditions: { regionsCondition: { regions: { nodes: x.countries.map((code) => ({ code })) } } },
+          webPresences: { nodes: x.locales.length ? [{ defaultLocale: { locale: x.locales[0] }, alternateLocales: x.locales.slice(1).map((locale) => ({ locale })) }] : [] },
+        })),
+      },
+    };
+  }
+
+  /** Shopify prices a country outside every market as the backup region's market. */
+  function marketPrices(m: FakeMarketsConfig, seed: string, n: number, variables: Record<string, unknown>) {
+    const country = String(variables.country ?? "");
+    const market = m.markets.find((x) => x.countries.includes(country)) ?? m.markets.find((x) => x.countries.includes(m.backupCountry)) ?? m.markets[0];
+    const ids = Array.isArray(variables.ids) ? variables.ids.map(String) : [];
+    return ids.map((id) => {
+      const at = fakeVariantIndex(id);
+      const price = at && at.i < n && market ? fakeContextualPrice(seed, at.i, at.v, market) : null;
+      if (!price || !at) return null;
+      const money = (amount: string) => ({ amount, currencyCode: price.currency });
+      return {
+        id,
+        product: { handle: fakeProductLine(seed, at.i).handle },
+        contextualPricing: { price: money(price.price), compareAtPrice: price.compareAtPrice === null ? null : money(price.compareAtPrice) },
+      };
+    });
+  }
+
+  function translations(m: FakeMarketsConfig, n: number, variables: Record<string, unknown>) {
+    const locale = String(variables.locale ?? "");
+    const ids = Array.isArray(variables.resourceIds ?? variables.ids) ? ((variables.resourceIds ?? variables.ids) as unknown[]).map(String) : [];
+    return ids.flatMap((resourceId) => {
+      const i = fakeProductIndex(resourceId);
+      if (i === null || i >= n) return [];
+      const t = m.translations?.[locale]?.[i] ?? {};
+      return [{ resourceId, translations: Object.entries(t).map(([key, value]) => ({ key, value, locale })) }];
+    });
   }
 
   function statusOf(op: BulkOperation): string {

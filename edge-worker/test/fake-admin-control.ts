@@ -38,6 +38,32 @@ export interface FakeShopConfig {
   /** Answer the JSONL download with HTTP 500 `times` times. */
   failJsonlStatus?: { times: number };
   faults?: FakeFault[];
+  /** Markets, published languages, price lists and translations (default: one market, the shop's currency, English). */
+  markets?: FakeMarketsConfig;
+}
+
+/** A shop's markets as the fake answers WandShopMarkets, WandMarketPrices and WandTranslations. */
+export interface FakeMarketsConfig {
+  /** The backup region (Shopify's fallback country). */
+  backupCountry: string;
+  /** shopLocales: only published ones are answered for `published: true`. */
+  locales: { locale: string; primary?: boolean; published?: boolean }[];
+  markets: FakeMarket[];
+  /** Merchant translations: language → product index → translated fields (keys as Shopify's: title, body_html). */
+  translations?: Record<string, Record<number, { title?: string; body_html?: string }>>;
+}
+
+export interface FakeMarket {
+  handle: string;
+  status?: "ACTIVE" | "DRAFT";
+  countries: string[];
+  currency: string;
+  /** Locales of the market's web presence, its default first. */
+  locales: string[];
+  /** Converted prices: the base price × rate, rounded to the cent (default 1). */
+  rate?: number;
+  /** Fixed prices of the market's price list, by product index (every variant of the product). */
+  fixed?: Record<number, { price: string; compareAtPrice: string | null }>;
 }
 
 export interface FakeRequestLog {

@@ -18,6 +18,36 @@ function mix(seed: string, i: number): number {
   return (h ^ (h >>> 13)) >>> 0;
 }
 
+// Sentences a product description is made of, as a merchant writes them (600–1,200 characters in
+// all, ~1.46 KB of JSON per product, as real catalogs have).
+const SENTENCES = [
+  "Made in small batches from materials we chose for how they wear over years, not weeks.",
+  "The cut is relaxed without being loose, so it layers easily over whatever you already own.",
+  "Every seam is finished by hand and checked twice before it leaves our workshop in Porto.",
+  "It washes cold and dries flat; the colour settles after the first wash and then stays put.",
+  "We tested it on long walks, rainy commutes and one very muddy weekend in the mountains.",
+  "The lining is a soft cotton twill that keeps its shape and never clings on a warm day.",
+  "Sizes run true: if you are between two, our customers usually pick the larger one.",
+  "Packed in recycled paper with no plastic, and shipped carbon-neutral from our warehouse.",
+  "Pairs well with the rest of the collection, and just as well with the things you love most.",
+  "Repairs are free for the first two years; send it back and we will make it right again.",
+  "Designed in Lisbon by a team of four who still answer every customer email themselves.",
+  "The hardware is solid brass, brushed by hand, and it will age to a warm, even patina.",
+];
+
+function description(type: string, i: number, h: number): string {
+  const parts = [`<p>${type} ${i}: an everyday favourite, made to last.</p><p>`];
+  let length = parts[0]!.length;
+  const target = 615 + (h % 490);
+  for (let k = 0; length < target; k++) {
+    const sentence = SENTENCES[(h + k * 7) % SENTENCES.length]!;
+    parts.push(k ? ` ${sentence}` : sentence);
+    length += sentence.length + (k ? 1 : 0);
+  }
+  parts.push("</p>");
+  return parts.join("");
+}
+
 export const fakeProductGid = (i: number): string => `gid://shopify/Product/${7_000_000 + i}`;
 const variantGid = (i: number, v: number): string => `gid://shopify/ProductVariant/${90_000_000 + i * 4 + v}`;
 
@@ -51,7 +81,7 @@ export function fakeProductLine(seed: string, i: number): FakeProductLine {
     handle: `p-${i}`,
     // A multi-byte character in every line exercises UTF-8 decoding across chunk boundaries.
     title: `${type} nº ${i}`,
-    descriptionHtml: `<p>${type} ${i}</p>`,
+    descriptionHtml: description(type, i, h),
     vendor: "Fake & Co",
     productType: type,
     tags: h % 3 === 0 ? ["sale"] : ["core"],
@@ -129,6 +159,42 @@ export function fakeRestPayload(
     })),
     image: { src: line.featuredMedia.preview.image.url, alt: null },
   };
+}
+
+/** Product index and variant index of a variant GID of the synthetic catalog, or null. */
+export function fakeVariantIndex(gid: string): { i: number; v: number } | null {
+  const m = /^gid:\/\/shopify\/ProductVariant\/(\d+)$/.exec(gid);
+  if (!m) return null;
+  const n = Number(m[1]) - 90_000_000;
+  return n >= 0 ? { i: Math.floor(n / 4), v: n % 4 } : null;
+}
+
+/** Product index of a product GID of the synthetic catalog, or null. */
+export function fakeProductIndex(gid: string): number | null {
+  const m = /^gid:\/\/shopify\/Product\/(\d+)$/.exec(gid);
+  const n = m ? Number(m[1]) - 7_000_000 : -1;
+  return n >= 0 ? n : null;
+}
+
+/**
+ * The price Shopify charges for variant v of product i in a market: the price list's fixed price
+ * when it has one for the product, else the base price converted at the market's rate (rounded to
+ * the cent, half up). The fake Admin API answers contextualPricing with it, and tests compare what
+ * the edge stored and showed against it.
+ */
+export function fakeContextualPrice(
+  seed: string,
+  i: number,
+  v: number,
+  market: { currency: string; rate?: number; fixed?: Record<number, { price: string; compareAtPrice: string | null }> },
+): { price: string; compareAtPrice: string | null; currency: string } | null {
+  const variant = fakeVariants(seed, i)[v];
+  if (!variant) return null;
+  const fixed = market.fixed?.[i];
+  if (fixed) return { ...fixed, currency: market.currency };
+  const rate = market.rate ?? 1;
+  const convert = (amount: string) => decimal(Math.round(Math.round(Number(amount) * 100) * rate));
+  return { price: convert(variant.price), compareAtPrice: variant.compareAtPrice === null ? null : convert(variant.compareAtPrice), currency: market.currency };
 }
 
 function decimal(cents: number): string {

@@ -16,6 +16,8 @@ export interface FakeStoreStats {
   maxRequestBytes: number;
   /** The X-Wand-Breaker header of each call, in order (null when absent). */
   breakerHeaders: (string | null)[];
+  /** Each call's job key and language and the selection's product titles by handle, in order. */
+  jobs: { key: string; language: string | null; titles: Record<string, string> }[];
 }
 
 export interface GenerateRequestBody {

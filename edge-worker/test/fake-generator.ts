@@ -47,7 +47,7 @@ export async function startFakeGenerator(options: FakeGeneratorOptions = {}): Pr
   const stores = new Map<string, StoreState>();
   const stateOf = (store: string): StoreState => {
     let s = stores.get(store);
-    if (!s) stores.set(store, (s = { behaviour: "ok", remaining: 0, stats: { calls: 0, inProgress: 0, answered: 0, failed: 0, maxRequestBytes: 0, breakerHeaders: [] }, held: [] }));
+    if (!s) stores.set(store, (s = { behaviour: "ok", remaining: 0, stats: { calls: 0, inProgress: 0, answered: 0, failed: 0, maxRequestBytes: 0, breakerHeaders: [], jobs: [] }, held: [] }));
     return s;
   };
   const hanging = new Set<ServerResponse>();
@@ -81,6 +81,7 @@ export async function startFakeGenerator(options: FakeGeneratorOptions = {}): Pr
     s.stats.calls++;
     const breaker = req.headers["x-wand-breaker"];
     s.stats.breakerHeaders.push(typeof breaker === "string" ? breaker : null);
+    s.stats.jobs.push({ key: request.job.key, language: request.job.language ?? null, titles: Object.fromEntries(request.selection.products.map((p) => [p.handle, p.title])) });
     s.stats.maxRequestBytes = Math.max(s.stats.maxRequestBytes, Buffer.byteLength(body));
     s.stats.inProgress++;
     const started = Date.now();

@@ -107,3 +107,15 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/**
+ * A served page's HTML as a browser's parser reads its characters: the edge serves pages in ASCII
+ * (core/ascii-html.ts), non-ASCII characters as numeric references, which this decodes back.
+ */
+export async function htmlOf(res: Response): Promise<string> {
+  return decodeCharacterReferences(await res.text());
+}
+
+export function decodeCharacterReferences(html: string): string {
+  return html.replace(/&#x([0-9a-f]+);/gi, (_, hex: string) => String.fromCodePoint(Number.parseInt(hex, 16)));
+}

@@ -38,6 +38,8 @@ const CacheStateSchema = z.object({
   // Absent from edges older than the LLM breaker.
   waitingReason: z.enum([...FALLBACK_REASONS, "breaker_open"]).nullable().default(null),
   waitingSince: z.string().nullable().default(null),
+  // Per page language (issue 13); absent from edges older than markets.
+  languages: z.array(z.object({ language: z.string(), state: z.enum(["fresh", "stale", "missing"]), generatedAt: z.string().nullable() })).default([]),
 });
 const LlmStatusSchema = z.object({
   state: z.enum(["closed", "open", "half-open"]),

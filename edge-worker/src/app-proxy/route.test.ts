@@ -1,8 +1,10 @@
 import { SELF, createExecutionContext, env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { cacheKey } from "../../../core/cache-key.ts";
+import { exposureDay, shopperHash } from "../../../core/experiment.ts";
 import type { CatalogProduct } from "../../../core/types.ts";
 import { EdgeApi } from "../edge-api.ts";
+import { readExperimentCounts } from "../experiment/stats-read.ts";
 import { allPoolMembers } from "../pool-routing.ts";
 import { currentVariant } from "../shopper-page.ts";
 import { upsertProducts } from "../catalog/product-rows.ts";
@@ -208,4 +210,37 @@ describe("GET /proxy: counted for the admin's setup guide", () => {
     await edge.forgetStore(store);
     expect(await edge.setupState(store)).toEqual({ proxyRequests: 0, firstProxyRequestAt: null });
   });
+
+  it("counts a shopper with an id in the experiment, never the shared anonymous visitor", async () => {
+    const store = "proxy-experiment-shop";
+    const shop = `${store}.myshopify.com`;
+    await seedStore(store);
+    await env.DB.prepare("UPDATE ShopSettings SET holdoutPercent = 100 WHERE store = ?").bind(store).run();
+    const today = exposureDay(Date.now());
+    const count = async () => {
+      const c = await readExperimentCounts(env, store, exposureDay(Date.now() - 86_400_000), exposureDay(Date.now() + 86_400_000));
+      return c.exposures.reduce((n, e) => n + e.visitors, 0);
+    };
+
+    const anonymous = await SELF.fetch(await signed({}, { shop }));
+    expect(anonymous.status).toBe(200);
+    const anonymousHtml = await anonymous.text();
+    expect(anonymous.headers.get("Wand-Cache")).toBe("holdout");
+    expect(anonymousHtml).not.toContain("wand-experiment");
+    expect(anonymousHtml).not.toContain("_wand_arm");
+
+    const known = await SELF.fetch(await signed({ wand_sid: "shopper-exp-1" }, { shop }));
+    const html = await known.text();
+    expect(html).toContain(`<meta name="wand-experiment" content="arm=holdout&amp;persona=${known.headers.get("Wand-Persona")}&amp;shopper=${shopperHash(store, "shopper-exp-1")}">`);
+    expect(html).toMatch(/name="properties\[_wand_persona\]" value="[a-z]+"><input type="hidden" name="properties\[_wand_arm\]" value="holdout">/);
+    // Once the known shopper is counted, the anonymous request (served first) has settled too: 1 visitor.
+    await eventuallyTrue(async () => (await count()) > 0);
+    expect(await count()).toBe(1);
+    const c = await readExperimentCounts(env, store, today, today);
+    expect(c.exposures.map((e) => e.arm)).toEqual(["holdout"]);
+  });
 });
+
+async function eventuallyTrue(check: () => Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 20));
+}

@@ -1,4 +1,5 @@
 import { HttpError, methodNotAllowed, notFound } from "../http-error.ts";
+import { proxyLocaleQuery } from "../markets/page-locale.ts";
 import { servePersonaPage } from "../shopper-page.ts";
 import { recordProxyRequest } from "../stats.ts";
 import { storeForShop } from "./shop-store.ts";
@@ -13,7 +14,8 @@ import { verifyProxyQuery } from "./verify.ts";
  *   2. the store: the verified `shop`, installed (else 404);
  *   3. the shopper: the verified `logged_in_customer_id`, else the extension's `wand_sid`;
  *   4. signals from the extension's `wand_*` parameters, plus the cached profile of a verified
- *      customer (refreshed off the request path);
+ *      customer (refreshed off the request path); the market from the extension's signed
+ *      `country`, `language`, `currency` and `root_url` (markets/page-locale.ts);
  *   5. the shared persona page with baseUrl "" — the page is on the shop's origin, so its links and
  *      add-to-cart forms stay relative (`/products/<handle>`, `/cart/add`).
  * Served as text/html, never `application/liquid`: Shopify would render Liquid in generated text.
@@ -61,6 +63,9 @@ export async function handleAppProxy(request: Request, env: Env, ctx: ExecutionC
     baseUrl: "",
     allowOverride: false,
     ...(customerId ? { verifiedCustomerId: customerId } : {}),
+    // One shared id for every visitor without one is not a shopper: not counted in the experiment.
+    inExperiment: Boolean(customerId || shopperId),
+    locale: proxyLocaleQuery(url.searchParams),
   });
   // A verified shopper was served through the proxy: the setup guide's "first shopper" step.
   recordProxyRequest(env, ctx, store);

@@ -11,13 +11,22 @@ import { refreshSelections } from "./selection-store.ts";
 import { SLICE_MAX_MS, SLICE_MAX_PRODUCTS, retryDelay, type SliceContext, type StepResult } from "./slice.ts";
 import { SyncStateStore, type SyncRecord } from "./sync-state.ts";
 import { markCatalog, runFinished, runProgress, startRun } from "./sync-records.ts";
+import { MARKET_FACTS_TTL_MS } from "../../../core/market-prices.ts";
+import { MARKETS_TTL_MS } from "../../../core/markets-query.ts";
+import { TRANSLATIONS_TTL_MS } from "../../../core/product-translations.ts";
+import type { MarketsWork } from "../markets/markets-refresh.ts";
+import { MarketsStateStore, type MarketsRecord } from "../markets/markets-state.ts";
+import { runMarketsWork } from "../markets/markets-work.ts";
 
 /**
  * One store's durable catalog sync (docs/decisions/0002-durable-catalog-sync.md), named by the
  * store: `env.CATALOG_SYNC.getByName(store)`. Driven by its alarm; each alarm does
  * 1. pending product webhooks, once their burst is quiet (product-events.ts): applied in order of
  *    change, then ONE selection refresh for the burst;
- * 2. one bounded slice of a running full sync (SLICE_MAX_PRODUCTS / SLICE_MAX_MS), checkpointed.
+ * 2. one bounded slice of a running full sync (SLICE_MAX_PRODUCTS / SLICE_MAX_MS), checkpointed;
+ * 3. the markets step (markets/markets-work.ts) when owed: the shop's markets after a full sync,
+ *    market prices and translations of the selected products after each selection refresh, and
+ *    whatever an edge reader found too old (refreshMarkets).
  * Alarms are at-least-once and the object can restart anywhere: every step is idempotent (rows
  * only take newer writes, a slice resumes from its last checkpoint). A failed slice is retried with
  * backoff; after MAX_SLICE_ATTEMPTS, or at once for a permanent fault, the run ends in "error" with
@@ -36,6 +45,14 @@ const StartSchema = z.object({
   trigger: z.enum(["install", "manual", "schedule"]),
 });
 const BulkFinishedSchema = z.object({ bulkOperationId: z.string().min(1), status: z.string() });
+const MarketsRefreshSchema = z.object({
+  work: z.array(z.enum(["markets", "prices", "translations"])).min(1).max(3),
+  onlyIfStale: z.boolean().optional(),
+  notWithinMs: z.number().int().min(0).max(MARKETS_TTL_MS).optional(),
+});
+
+/** How old each kind of markets data may be before an edge reader's request reads it again. */
+const MARKETS_WORK_TTL_MS: Record<MarketsWork, number> = { markets: MARKETS_TTL_MS, prices: MARKET_FACTS_TTL_MS, translations: TRANSLATIONS_TTL_MS };
 
 /** Validates RPC input; the reason travels to the caller as a plain Error (RPC drops ZodError details). */
 function parseInput<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
@@ -49,6 +66,7 @@ const iso = (ms: number | null): string | null => (ms === null ? null : new Date
 
 export class CatalogSync extends DurableObject<Env> {
   private sync: SyncStateStore;
+  private markets: MarketsStateStore;
   /** One alarm body at a time in this instance (a test may run the alarm while one is due). */
   private busy = false;
   /** Bumped by forget(): a slice still running then must not write its state back. */
@@ -57,6 +75,7 @@ export class CatalogSync extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sync = new SyncStateStore(ctx.storage.sql);
+    this.markets = new MarketsStateStore(ctx.storage.sql);
   }
 
   private get store(): string {
@@ -115,6 +134,28 @@ export class CatalogSync extends DurableObject<Env> {
     await this.wakeAt(now);
   }
 
+  /**
+   * Owes markets work (markets/markets-work.ts). `onlyIfStale` (an edge reader found its copy
+   * missing or old): kinds read from Shopify within their TTL are not read again; `notWithinMs`
+   * (a reader found something lacking): not read again within that long.
+   */
+  async refreshMarkets(input: { work: MarketsWork[]; onlyIfStale?: boolean; notWithinMs?: number }): Promise<{ owed: MarketsWork[] }> {
+    const o = parseInput(MarketsRefreshSchema, input, "markets refresh");
+    const now = Date.now();
+    const record = this.markets.read();
+    const minAge = (w: MarketsWork) => (o.onlyIfStale ? MARKETS_WORK_TTL_MS[w] : (o.notWithinMs ?? 0));
+    const work = o.work.filter((w) => !record.due.includes(w) && now - (record.doneAt[w] ?? 0) > minAge(w));
+    if (work.length === 0) return { owed: record.due };
+    const owed = this.markets.owe(work, now);
+    if (owed.nextAt !== null) await this.wakeAt(owed.nextAt);
+    return { owed: owed.due };
+  }
+
+  /** The markets step's state (tests, ops). */
+  async marketsState(): Promise<MarketsRecord> {
+    return this.markets.read();
+  }
+
   async state(): Promise<CatalogSyncState> {
     const r = this.sync.read();
     return {
@@ -143,6 +184,7 @@ export class CatalogSync extends DurableObject<Env> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.sync = new SyncStateStore(this.ctx.storage.sql);
+    this.markets = new MarketsStateStore(this.ctx.storage.sql);
   }
 
   override async alarm(): Promise<void> {
@@ -153,8 +195,10 @@ export class CatalogSync extends DurableObject<Env> {
     this.busy = true;
     const epoch = this.epoch;
     try {
-      await applyPendingEvents(this.env, this.store, this.sync);
+      // A selection refresh changes the products whose market prices and translations are kept.
+      await applyPendingEvents(this.env, this.store, this.sync, () => this.markets.owe(["prices", "translations"], Date.now()));
       await this.runSlice(epoch);
+      if (epoch === this.epoch) await runMarketsWork(this.env, this.store, this.markets);
       this.sync.pruneApplied(Date.now());
     } finally {
       this.busy = false;
@@ -233,6 +277,8 @@ export class CatalogSync extends DurableObject<Env> {
     await removeUnseen(this.env.DB, this.store, record.runId ?? 0, record.startedAt ?? 0);
     await refreshSelections(this.env, this.store, { reselect: "always" });
     this.sync.bump("refreshesAlways");
+    // The shop's markets are read again with its catalog, then the new selections' prices.
+    this.markets.owe(["markets", "prices", "translations"], Date.now());
     const live = await countProducts(this.env.DB, this.store);
     const now = Date.now();
     await markCatalog(this.env.DB, this.store, { productCount: live, syncState: "ok", syncedAt: now });
@@ -264,6 +310,8 @@ export class CatalogSync extends DurableObject<Env> {
     const window = this.sync.pendingWindow();
     if (window) due.push(Math.max(eventsDueAt(window), r.eventsRetryAt ?? 0));
     else if (r.selectionsDue) due.push(r.eventsRetryAt ?? Date.now());
+    const markets = this.markets.read();
+    if (markets.due.length && markets.nextAt !== null) due.push(markets.nextAt);
     if (due.length) await this.ctx.storage.setAlarm(Math.max(Math.min(...due), Date.now()));
   }
 }

@@ -176,7 +176,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * selection refresh it owes (kept in the sync record until it succeeds). Failures are retried
  * with backoff; no event is dropped.
  */
-export async function applyPendingEvents(env: Env, store: string, sync: SyncStateStore): Promise<void> {
+export async function applyPendingEvents(env: Env, store: string, sync: SyncStateStore, onSelectionsRefreshed: () => void = () => undefined): Promise<void> {
   const now = Date.now();
   const record = sync.read();
   // After a failure, nothing until the backoff has passed.
@@ -208,6 +208,7 @@ export async function applyPendingEvents(env: Env, store: string, sync: SyncStat
     await markCatalog(env.DB, store, { productCount: await countProducts(env.DB, store) });
     sync.bump(reselect === "always" ? "refreshesAlways" : "refreshesIfNeeded");
     sync.update({ selectionsDue: null });
+    onSelectionsRefreshed();
   } catch (error) {
     const failures = (record.eventFailures ?? 0) + 1;
     console.error(`catalog ${store}: selection refresh failed; retrying`, error);

@@ -9,6 +9,7 @@ import {
   type FunnelCount,
   type FunnelEvent,
 } from "../../../core/experiment.ts";
+import type { BuyerExposure } from "../../../core/edge-api.ts";
 import { isPersona, type Persona } from "../../../core/types.ts";
 
 /**
@@ -31,6 +32,17 @@ import { isPersona, type Persona } from "../../../core/types.ts";
 
 type ExposureRow = { day: string; arm: string; persona: string; visitors: number };
 type FunnelRow = { day: string; arm: string; persona: string; event: string; shoppers: number };
+
+/** One shopper's exposure of a day, as `record` takes it. */
+export interface ExposureRecord {
+  day: string;
+  shopper: string;
+  arm: Arm;
+  persona: Persona;
+}
+
+/** Rows one recordMany call may carry. */
+export const MAX_RECORD_BATCH = 5000;
 
 export interface FunnelBatch {
   day: string;
@@ -84,6 +96,33 @@ export class ExposureLog extends DurableObject<Env> {
         persona,
       );
       return true;
+    });
+  }
+
+  /**
+   * `record` for many shoppers in one call and one transaction (an isolate's batch: the edge sends
+   * what it gathered over a short interval, not one call per shopper). Returns how many were new.
+   */
+  async recordMany(rows: readonly ExposureRecord[]): Promise<number> {
+    if (!Array.isArray(rows) || rows.length > MAX_RECORD_BATCH) throw new RangeError(`recordMany takes at most ${MAX_RECORD_BATCH} rows`);
+    for (const r of rows) {
+      if (!r || !DAY_PATTERN.test(r.day) || !SHOPPER_HASH_PATTERN.test(r.shopper) || !isArm(r.arm) || !isPersona(r.persona)) {
+        throw new RangeError("recordMany needs rows of a YYYY-MM-DD day, a shopper hash, an arm and a persona");
+      }
+    }
+    return this.ctx.storage.transactionSync(() => {
+      let added = 0;
+      for (const r of rows) {
+        if (this.run("INSERT OR IGNORE INTO exposures (day, shopper, arm, persona) VALUES (?, ?, ?, ?)", r.day, r.shopper, r.arm, r.persona) === 0) continue;
+        this.ctx.storage.sql.exec(
+          "INSERT INTO daily (day, arm, persona, visitors) VALUES (?, ?, ?, 1) ON CONFLICT (day, arm, persona) DO UPDATE SET visitors = visitors + 1",
+          r.day,
+          r.arm,
+          r.persona,
+        );
+        added++;
+      }
+      return added;
     });
   }
 
@@ -142,6 +181,33 @@ export class ExposureLog extends DurableObject<Env> {
           ? [{ day: r.day, arm: r.arm, persona: r.persona, event: r.event as FunnelEvent, shoppers: r.shoppers }]
           : [],
       );
+  }
+
+  /**
+   * The first exposure in the range of each of these shoppers (order buyers), in the arm and persona
+   * the range's counts put them under; shoppers not exposed in the range are absent. One bound
+   * parameter carries the list (json_each), since a statement's parameters are few; the lookup walks
+   * the (shopper, day) index, so its cost follows the buyers asked about, not the shoppers stored.
+   */
+  async firstExposures(from: string, to: string, shoppers: readonly string[]): Promise<BuyerExposure[]> {
+    checkRange(from, to);
+    if (!Array.isArray(shoppers) || !shoppers.every((s) => typeof s === "string" && SHOPPER_HASH_PATTERN.test(s))) {
+      throw new RangeError("firstExposures needs shopper hashes");
+    }
+    if (shoppers.length === 0) return [];
+    return this.ctx.storage.sql
+      .exec<ExposureRow & { shopper: string }>(
+        `WITH wanted AS (SELECT DISTINCT value AS shopper FROM json_each(?3)),
+              firsts AS (SELECT e.shopper AS shopper, MIN(e.day) AS day FROM wanted w JOIN exposures e ON e.shopper = w.shopper
+                         WHERE e.day BETWEEN ?1 AND ?2 GROUP BY e.shopper)
+         SELECT f.shopper AS shopper, f.day AS day, e.arm AS arm, e.persona AS persona, 1 AS visitors
+         FROM firsts f JOIN exposures e ON e.day = f.day AND e.shopper = f.shopper ORDER BY f.shopper`,
+        from,
+        to,
+        JSON.stringify(shoppers),
+      )
+      .toArray()
+      .flatMap((r) => (isArm(r.arm) && isPersona(r.persona) ? [{ shopper: r.shopper, day: r.day, arm: r.arm, persona: r.persona }] : []));
   }
 
   /** Distinct shoppers of each day (not de-duplicated across days), from the rollup. */

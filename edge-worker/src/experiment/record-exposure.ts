@@ -1,17 +1,37 @@
 import { exposureDay, shopperHash, type Arm, type ExposureMark } from "../../../core/experiment.ts";
 import type { Persona } from "../../../core/types.ts";
+import { MAX_RECORD_BATCH, type ExposureRecord } from "./exposure-log.ts";
 
 /**
- * Exposure recording for the shopper's request path: never awaited, at most one write per shopper per
- * day per isolate. The first request of a (store, day, shopper) in an isolate sends one `record` to
- * the store's ExposureLog inside ctx.waitUntil; later requests of that shopper that day stop at the
- * in-memory set. The object's INSERT OR IGNORE makes the isolates' duplicates harmless, so the set is
- * only a cost saver: it is bounded, and a failed write is forgotten there so the next request retries.
+ * Exposure recording for the shopper's request path: never awaited, at most one record per shopper
+ * per day per isolate, sent in batches. The first request of a (store, day, shopper) in an isolate
+ * adds one row to the isolate's pending batch; later requests of that shopper that day stop at the
+ * in-memory set. The first row of an empty batch schedules, in its request's ctx.waitUntil, one
+ * flush FLUSH_DELAY_MS later that sends every store's rows in one ExposureLog.recordMany call: one
+ * call and one transaction per store and interval, however many new shoppers arrived (one call per
+ * shopper cost a hit path serving mostly new shoppers about a tenth of its throughput). The object's
+ * INSERT OR IGNORE makes the isolates' duplicates harmless, so the set is only a cost saver: it is
+ * bounded, and rows whose write failed are forgotten there so the shopper's next request retries.
  */
 
 /** Keys remembered per isolate (about 100 bytes each: a few MB at most). */
 const MAX_REMEMBERED = 20_000;
-const remembered = new Set<string>();
+/** How long an isolate gathers new exposures before it sends them. */
+export const FLUSH_DELAY_MS = 100;
+// By store, day and raw shopper id (memory only; storage gets the hash) → the shopper's hash, so a
+// shopper's later pages that day need no hashing.
+const remembered = new Map<string, string>();
+
+interface Pending {
+  rows: ExposureRecord[];
+  keys: string[];
+}
+const pending = new Map<string, Pending>();
+/** When the pending flush was scheduled; 0 when none is. */
+let flushScheduledAt = 0;
+// A flush that has not run after this long is given up on (its request's waitUntil was cut): the
+// next new exposure schedules another, so an isolate never stops sending.
+const FLUSH_ABANDONED_MS = 30_000;
 
 export interface Exposure {
   store: string;
@@ -20,30 +40,61 @@ export interface Exposure {
   persona: Persona;
 }
 
+// The current UTC day, recomputed only when a request falls outside it.
+let dayStart = 0;
+let dayEnd = 0;
+let dayName = "";
+function dayOf(now: number): string {
+  if (now < dayStart || now >= dayEnd) {
+    dayStart = Math.floor(now / 86_400_000) * 86_400_000;
+    dayEnd = dayStart + 86_400_000;
+    dayName = exposureDay(dayStart);
+  }
+  return dayName;
+}
+
 /** Records the exposure in the background and returns what the page declares (exposureMeta). */
 export function recordExposure(env: Env, waiter: Pick<ExecutionContext, "waitUntil">, e: Exposure, now = Date.now()): ExposureMark {
-  const day = exposureDay(now);
-  const shopper = shopperHash(e.store, e.shopperId);
-  const key = `${e.store}\u0000${day}\u0000${shopper}`;
-  if (!remembered.has(key)) {
-    if (remembered.size >= MAX_REMEMBERED) remembered.delete(remembered.values().next().value!);
-    remembered.add(key);
-    waiter.waitUntil(
-      env.EXPOSURES.getByName(e.store)
-        .record(day, shopper, e.arm, e.persona)
-        .then(
-          () => undefined,
-          (error: unknown) => {
-            remembered.delete(key);
-            console.warn("exposure not recorded", e.store, error);
-          },
-        ),
-    );
+  const day = dayOf(now);
+  const key = `${e.store}\u0000${day}\u0000${e.shopperId}`;
+  let shopper = remembered.get(key);
+  if (shopper === undefined) {
+    shopper = shopperHash(e.store, e.shopperId);
+    if (remembered.size >= MAX_REMEMBERED) remembered.delete(remembered.keys().next().value!);
+    remembered.set(key, shopper);
+    let batch = pending.get(e.store);
+    if (!batch) pending.set(e.store, (batch = { rows: [], keys: [] }));
+    batch.rows.push({ day, shopper, arm: e.arm, persona: e.persona });
+    batch.keys.push(key);
+    if (flushScheduledAt === 0 || now - flushScheduledAt > FLUSH_ABANDONED_MS) {
+      flushScheduledAt = now;
+      waiter.waitUntil(flushLater(env));
+    }
   }
   return { arm: e.arm, persona: e.persona, shopper };
 }
 
-/** Forgets this isolate's memory of recorded exposures (tests, and after a store's data is cleared). */
+async function flushLater(env: Env): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, FLUSH_DELAY_MS));
+  flushScheduledAt = 0;
+  const batches = [...pending];
+  pending.clear();
+  await Promise.all(
+    batches.map(async ([store, batch]) => {
+      for (let i = 0; i < batch.rows.length; i += MAX_RECORD_BATCH) {
+        try {
+          await env.EXPOSURES.getByName(store).recordMany(batch.rows.slice(i, i + MAX_RECORD_BATCH));
+        } catch (error) {
+          for (const key of batch.keys.slice(i, i + MAX_RECORD_BATCH)) remembered.delete(key);
+          console.warn("exposures not recorded", store, error);
+        }
+      }
+    }),
+  );
+}
+
+/** Forgets this isolate's memory of recorded exposures and its unsent batch (tests, and after a store's data is cleared). */
 export function forgetRecordedExposures(): void {
   remembered.clear();
+  pending.clear();
 }

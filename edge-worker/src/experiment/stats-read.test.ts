@@ -2,8 +2,9 @@ import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:
 import { describe, expect, it } from "vitest";
 import { exposureDay, shopperHash } from "../../../core/experiment.ts";
 import { uniqueStore } from "../../test/helpers.ts";
+import { EdgeApi } from "../edge-api.ts";
 import { forgetRecordedExposures, recordExposure } from "./record-exposure.ts";
-import { MAX_RANGE_DAYS, forgetExperiment, forgetExperimentShopper, readExperimentCounts } from "./stats-read.ts";
+import { MAX_RANGE_DAYS, customerShopperId, forgetExperiment, forgetExperimentShopper, readExperimentCounts } from "./stats-read.ts";
 
 const DAY1 = Date.UTC(2026, 11, 1, 9);
 const DAY2 = Date.UTC(2026, 11, 2, 9);
@@ -64,5 +65,34 @@ describe("exposure recording and the admin's read", () => {
     // After a store is forgotten, a returning shopper is recorded again.
     await expose(store, "s2", "wand", DAY1);
     expect((await readExperimentCounts(env, store, "2026-12-01", "2026-12-01")).exposures).toHaveLength(1);
+  });
+
+  it("customers/redact through EdgeApi.forgetShopper: the customer's rows (served as customer-<id>) go, funnel included", async () => {
+    const store = uniqueStore("read-redact");
+    forgetRecordedExposures();
+    const api = new EdgeApi(createExecutionContext(), env);
+    // The app proxy serves a signed-in customer 42 as "customer-42" (app-proxy/route.ts).
+    expect(customerShopperId("42")).toBe("customer-42");
+    await expose(store, "customer-42", "holdout", DAY1);
+    await expose(store, "customer-42", "holdout", DAY2);
+    await expose(store, "customer-43", "wand", DAY1);
+    await env.EXPOSURES.getByName(store).recordFunnel({ day: exposureDay(DAY2), shopper: shopperHash(store, "customer-42"), events: ["checkout_completed"] });
+    await api.forgetShopper(store, "42");
+    const after = await readExperimentCounts(env, store, "2026-12-01", "2026-12-02");
+    expect(after.exposures).toEqual([{ day: "2026-12-01", arm: "wand", persona: "explorer", visitors: 1 }]);
+    expect(after.funnel).toEqual([]);
+    // Nothing left to delete: a redelivered redaction deletes nothing more.
+    expect(await forgetExperimentShopper(env, store, "customer-42")).toBe(0);
+  });
+
+  it("shop/redact through EdgeApi.forgetStore clears the store's whole exposure log, and only that store's", async () => {
+    const store = uniqueStore("read-redact-store");
+    const other = uniqueStore("read-redact-other");
+    forgetRecordedExposures();
+    await expose(store, "s1", "wand", DAY1);
+    await expose(other, "s1", "wand", DAY1);
+    await new EdgeApi(createExecutionContext(), env).forgetStore(store);
+    expect((await readExperimentCounts(env, store, "2026-12-01", "2026-12-01")).exposures).toEqual([]);
+    expect((await readExperimentCounts(env, other, "2026-12-01", "2026-12-01")).exposures).toHaveLength(1);
   });
 });

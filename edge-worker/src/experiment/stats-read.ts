@@ -28,6 +28,20 @@ export async function forgetExperimentShopper(env: Env, store: string, shopperId
   return env.EXPOSURES.getByName(store).forgetShopper(shopperHash(store, shopperId));
 }
 
+/**
+ * The edge's shopper id of a signed-in customer: the app proxy serves a verified
+ * `logged_in_customer_id` as `customer-<id>` (edge-worker/src/app-proxy/route.ts), so exposures,
+ * cart attributes and orders carry shopperHash(store, "customer-<id>").
+ */
+export function customerShopperId(customerId: string): string {
+  return `customer-${customerId}`;
+}
+
+/** customers/redact by Shopify's customer id: the rows of the shopper the proxy served them as. */
+export async function forgetExperimentCustomer(env: Env, store: string, customerId: string): Promise<number> {
+  return forgetExperimentShopper(env, store, customerShopperId(customerId));
+}
+
 /** shop/redact and uninstall: the store's whole exposure log. */
 export async function forgetExperiment(env: Env, store: string): Promise<void> {
   if (!isStoreId(store)) throw new RangeError("invalid store id");

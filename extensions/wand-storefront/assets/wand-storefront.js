@@ -2,7 +2,8 @@
  * <wand-storefront> (app block "Personalized storefront"): loads the shopper's persona page from the
  * app proxy into an iframe inside the box the block reserved. The shopper signals kept by
  * <wand-signals> (localStorage "wand:signals") travel as wand_* query parameters, since Shopify strips
- * cookies on proxied requests; Shopify adds the logged-in customer and the signature itself.
+ * cookies on proxied requests; Shopify adds the logged-in customer and the signature itself. The
+ * block's data-proxy is already under the market's locale prefix, with country/language/currency.
  */
 (() => {
   const KEY = 'wand:signals';
@@ -98,7 +99,9 @@
       frame.setAttribute('sandbox', 'allow-forms allow-same-origin allow-top-navigation-by-user-activation allow-popups');
       frame.addEventListener('load', this.onLoad);
       const query = params.toString();
-      frame.src = (this.dataset.proxy || '/apps/wand') + (query ? '?' + query : '');
+      // The block's proxy URL already carries the storefront's country, language and currency.
+      const proxy = this.dataset.proxy || '/apps/wand';
+      frame.src = proxy + (query ? (proxy.includes('?') ? '&' : '?') + query : '');
       this.frame = frame;
       this.append(frame);
     }
