@@ -23,6 +23,7 @@ export const BENCHES: { name: string; load: () => Promise<BenchModule> }[] = [
   { name: "edge-generations", load: () => import("./edge-generations.ts") },
   { name: "catalog-scale", load: () => import("./catalog-scale.ts") },
   { name: "outage-recovery", load: () => import("./outage-recovery.ts") },
+  { name: "markets", load: () => import("./markets.ts") },
 ];
 
 /** The registered bench a result belongs to: its own name, or `<bench>/<part>`. */

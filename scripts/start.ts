@@ -7,6 +7,7 @@ import { FakeThemeApi } from "../app/test/fake-theme-api.ts";
 import { DEMO_STORES } from "../core/demo-stores.ts";
 import { hasExited, runToEnd, spawnGroup, stopGroup, waitForHttp } from "./process-group.ts";
 import { DEFAULT_PERSIST_DIR, EDGE_CONFIG, REPO_ROOT, quietWranglerEnv, seedDemoStores } from "./seed.ts";
+import { LOCAL_API_KEY, localAppSecret, optionsFromArgs, simulate } from "./simulate.ts";
 
 /**
  * `npm start`: everything local and offline. It runs as `node --import tsx scripts/start.ts`, one
@@ -188,7 +189,15 @@ async function main(): Promise<void> {
     }
     // In this process: it ends with it.
     const theme = await startDemoTheme();
-    const admin = startChild("admin", bin("wrangler"), wranglerDev(ADMIN_CONFIG, ADMIN_PORT, ["--var", "WAND_LOCAL_ADMIN:1", "--var", `SHOPIFY_ADMIN_API_ORIGIN:${theme.origin}`]), wranglerEnv);
+    // The app's key and secret as the edge has it (edge-worker/.dev.vars), so the admin verifies the
+    // webhooks `npm run simulate` signs with it, as one app has one secret in production.
+    let appVars: string[] = [];
+    try {
+      appVars = ["--var", `SHOPIFY_API_KEY:${LOCAL_API_KEY}`, "--var", `SHOPIFY_API_SECRET:${localAppSecret()}`];
+    } catch (error) {
+      console.warn(`The admin gets no app secret, so it refuses webhooks: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const admin = startChild("admin", bin("wrangler"), wranglerDev(ADMIN_CONFIG, ADMIN_PORT, ["--var", "WAND_LOCAL_ADMIN:1", "--var", `SHOPIFY_ADMIN_API_ORIGIN:${theme.origin}`, ...appVars]), wranglerEnv);
     await waitUntilUp(`http://${HOST}:${ADMIN_PORT}/`, admin);
     adminUrl = `http://${HOST}:${ADMIN_PORT}/app`;
   }
@@ -204,6 +213,20 @@ ${DEMO_STORES.map((d) => `    ${edgeUrl}/s/${d.store}?shopper=a`).join("\n")}
   Edge:       ${edgeUrl}/healthz
 ${adminUrl ? `  Admin:      ${adminUrl}   (local mode, demo shops)\n  Theme:      .wrangler/demo-theme/ (the setup guide's demo theme; copy core/fixtures/theme/settings_data.embed-on.json\n              or index.with-block.json over its files and the guide ticks on "Check again")\n` : ""}
 Ctrl-C stops everything.`);
+
+  // `npm start -- --simulate` (or WAND_SIMULATE=1): synthetic shoppers and orders once, for the
+  // admin's Experiment page (scripts/simulate.ts, its default flags).
+  if (adminUrl && (process.argv.includes("--simulate") || process.env.WAND_SIMULATE === "1")) {
+    console.log("\nSimulating shoppers and orders (npm run simulate) …");
+    try {
+      const options = optionsFromArgs([], { ...process.env, WAND_EDGE_URL: edgeUrl, WAND_ADMIN_URL: `http://${HOST}:${ADMIN_PORT}` });
+      await simulate({ ...options, log: (line) => console.log(`[simulate] ${line}`) });
+    } catch (error) {
+      // The stack stays up: a failed simulation is reported, not a reason to stop.
+      console.error(`[simulate] failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    console.log(`The Experiment page: ${adminUrl}/experiment?shop=demo-apparel.myshopify.com`);
+  }
 }
 
 main().catch(async (error: unknown) => {

@@ -14,6 +14,7 @@ export function LocalModeBar(props: { shopDomain: string; shops: { shopDomain: s
               <Button url={withShop("/app")}>Dashboard</Button>
               <Button url={withShop("/app/personas")}>Personas</Button>
               <Button url={withShop("/app/preview")}>Preview</Button>
+              <Button url={withShop("/app/experiment")}>Experiment</Button>
             </ButtonGroup>
           </nav>
           <Select

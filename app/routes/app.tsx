@@ -8,6 +8,8 @@ import { AppErrorBoundary } from "../components/app-error-boundary";
 import { LocalModeBar } from "../components/local-mode-bar";
 import { shopifyConfig } from "../env.server";
 import { localShops } from "../local-mode.server";
+import { API_VERSION } from "../shopify.server";
+import { ensureWebPixel } from "../web-pixel.server";
 
 /**
  * The authenticated layout: every /app/* page is below it. Embedded in the Shopify admin it loads
@@ -19,6 +21,11 @@ export const loader = async ({ request, context }: LoaderFunctionArgs) => {
   if (admin.mode === "local") {
     return { mode: "local" as const, apiKey: "", shopDomain: admin.shopDomain, shops: await localShops(admin.env) };
   }
+  // A web pixel whose activation failed at install is retried when the merchant opens the app
+  // (at most every few minutes, recorded in WebPixelActivation), never holding the page up.
+  context.cloudflare.ctx.waitUntil(
+    ensureWebPixel(admin.env, admin.session, admin.store, API_VERSION).catch((error: unknown) => console.warn("web pixel activation not checked", admin.shopDomain, error)),
+  );
   return { mode: "shopify" as const, apiKey: shopifyConfig(admin.env).SHOPIFY_API_KEY, shopDomain: admin.shopDomain, shops: [] };
 };
 
@@ -33,6 +40,7 @@ export default function App() {
           </Link>
           <Link to="/app/personas">Personas</Link>
           <Link to="/app/preview">Preview</Link>
+          <Link to="/app/experiment">Experiment</Link>
         </NavMenu>
       ) : (
         <LocalModeBar shopDomain={shopDomain} shops={shops} />
