@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { experimentReport } from "./experiment-report.ts";
 import { relativeUpliftInterval, requiredVisitors } from "./experiment-stats.ts";
+import { seededRandom } from "./seeded-random.ts";
 
 /*
  * Calibration of the method on simulated experiments (statistics only, seeded, so every run is the
@@ -13,17 +14,7 @@ import { relativeUpliftInterval, requiredVisitors } from "./experiment-stats.ts"
  * fewer means the plan promises power it lacks, more means it asks for far more shoppers than needed.
  */
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 function conversions(random: () => number, visitors: number, rate: number): number {
   let x = 0;

@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { decode } from "turbo-stream";
 import { CART_ATTRIBUTES, EXPOSURE_META, SHOPPER_HASH_PATTERN, isArm, type Arm, type ExposureMark } from "../core/experiment.ts";
 import { PERSONAS, isPersona } from "../core/types.ts";
+import { seededRandom } from "../core/seeded-random.ts";
 
 /**
  * `npm run simulate`: seeded synthetic shoppers and orders through the REAL local stack of a running
@@ -67,17 +68,7 @@ export interface SimulationSummary {
   deliveries: Delivery[];
 }
 
-/** mulberry32: a small seeded generator, so a seed always sends the same traffic. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 /** The exposure a served page declares, from its `<meta name="wand-experiment" content="arm=…&amp;persona=…&amp;shopper=…">`. */
 export function exposureOfPage(html: string): ExposureMark | null {
