@@ -1,8 +1,7 @@
 import type { Session } from "@shopify/shopify-api";
 import { z } from "zod";
 import { defaultSettings, settingsToRow } from "../core/settings.ts";
-import { createAdminGraphql } from "../core/admin-graphql.ts";
-import { adminOrigin } from "./admin-origin.server";
+import { sessionAdminGraphql } from "./admin-origin.server";
 import { db } from "./db.server";
 import { type AppBindings, edgeApi } from "./env.server";
 import { storeOf } from "./shop-domain";
@@ -31,13 +30,7 @@ export async function onInstalled(env: AppBindings, session: Session, apiVersion
   const store = storeOf(session.shop);
   let shopName = store;
   try {
-    const graphql = createAdminGraphql({
-      shopDomain: session.shop,
-      accessToken: session.accessToken ?? "",
-      apiVersion,
-      origin: adminOrigin(env),
-      maxAttempts: 2,
-    });
+    const graphql = sessionAdminGraphql(env, session, apiVersion);
     shopName = shopSchema.parse(await graphql.request(SHOP_QUERY)).shop.name.trim() || store;
   } catch (error) {
     console.warn(`shop name of ${session.shop} unavailable, using ${store}`, error);

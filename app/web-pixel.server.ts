@@ -1,7 +1,7 @@
 import type { Session } from "@shopify/shopify-api";
 import { z } from "zod";
-import { createAdminGraphql, type AdminGraphql } from "../core/admin-graphql.ts";
-import { adminOrigin } from "./admin-origin.server";
+import type { AdminGraphql } from "../core/admin-graphql.ts";
+import { sessionAdminGraphql } from "./admin-origin.server";
 import { db } from "./db.server";
 import type { AppBindings } from "./env.server";
 
@@ -87,13 +87,7 @@ export async function activateWebPixel(env: AppBindings, session: Session, store
     outcome = { state: "failed", error: "EDGE_PUBLIC_URL is not set to the edge worker's https URL" };
   } else {
     try {
-      const graphql = createAdminGraphql({
-        shopDomain: session.shop,
-        accessToken: session.accessToken ?? "",
-        apiVersion,
-        origin: adminOrigin(env),
-        maxAttempts: 2,
-      });
+      const graphql = sessionAdminGraphql(env, session, apiVersion);
       outcome = await createOrUpdate(graphql, settings);
     } catch (error) {
       outcome = { state: "failed", error: error instanceof Error ? error.message : String(error) };
