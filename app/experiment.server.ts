@@ -3,6 +3,7 @@ import { ARMS, DAY_PATTERN, SHOPPER_HASH_PATTERN, isArm, type Arm } from "../cor
 import { experimentReport, type ExperimentReport } from "../core/experiment-report.ts";
 import { segmentsFrom, type AttributedOrder } from "../core/experiment-segments.ts";
 import { isPersona, type Persona } from "../core/types.ts";
+import type { OrderFields } from "./orders.server";
 import type { AdminContext } from "./admin-context.server";
 import { db } from "./db.server";
 import { tryEdge } from "./edge-call.server";
@@ -33,16 +34,8 @@ export interface DateRange {
   to: string;
 }
 
-/** An ExperimentOrder row as the report reads it. */
-export interface OrderRow {
-  orderId: string;
-  arm: string | null;
-  persona: string | null;
-  shopper: string | null;
-  subtotal: string;
-  currency: string;
-  orderedAt: Date;
-}
+/** An ExperimentOrder row as the report reads it: the order's fields as the webhook stored them. */
+export type OrderRow = Omit<OrderFields, "test">;
 
 export interface ArmTotals {
   visitors: number;

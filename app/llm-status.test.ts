@@ -1,18 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { LlmStatus } from "../core/edge-api.ts";
 import { llmStatusLine } from "./llm-status.ts";
+import { closedLlmStatus } from "./test/fake-edge.ts";
 
-const base: LlmStatus = {
-  state: "closed",
-  since: "2026-12-01T09:00:00.000Z",
-  consecutiveFailures: 0,
-  lastReason: null,
-  lastError: null,
-  lastFailureAt: null,
-  retryAt: null,
-  openedCount: 0,
-  templateMode: false,
-};
+const base: LlmStatus = closedLlmStatus({ since: "2026-12-01T09:00:00.000Z" });
 const time = (iso: string) => iso.slice(11, 16);
 
 describe("the dashboard's LLM line", () => {

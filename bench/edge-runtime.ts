@@ -7,7 +7,7 @@ import { unstable_splitSqlQuery } from "wrangler";
 import type { RowsDb, RowsStatement } from "../edge-worker/src/catalog/product-rows.ts";
 import type { SeedBindings } from "../scripts/seed.ts";
 import { spawnGroup, stopGroup, waitForHttp } from "../scripts/process-group.ts";
-import { writeBareRuntimeConfig, writeEdgeRuntimeConfig } from "./workerd-config.ts";
+import { writeBareRuntimeConfig, writeEdgeRuntimeConfig, type EdgeRuntimeConfig } from "./workerd-config.ts";
 
 /**
  * The production-runtime harness of the edge benches: the edge bundle on plain `workerd serve`
@@ -78,13 +78,8 @@ export interface EdgeRuntime extends WorkerdProcess {
   control: Control;
 }
 
-export interface EdgeRuntimeOptions {
-  dir: string;
-  bundleDir: string;
-  edgePort: number;
-  controlPort: number;
-  vars: Record<string, string>;
-  stateDir?: string;
+/** The runtime's config (bench/workerd-config.ts) and, for CPU profiles, an inspector port. */
+export interface EdgeRuntimeOptions extends EdgeRuntimeConfig {
   inspectorPort?: number;
 }
 

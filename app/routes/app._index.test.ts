@@ -17,7 +17,7 @@ import { prismaFor } from "../db.server";
 import { createTestD1, type TestD1 } from "../test/d1";
 import { FakeAdminApi } from "../test/fake-admin-api";
 import { FakeThemeApi } from "../test/fake-theme-api";
-import { idleSyncState } from "../test/fake-edge";
+import { closedLlmStatus, idleSyncState } from "../test/fake-edge";
 import { createHarness, embeddedDocument, embeddedFetch, form, type Harness, installShop, thrownResponse } from "../test/harness";
 import { action, loader } from "./app._index";
 
@@ -217,18 +217,7 @@ describe("Dashboard", () => {
 const fixture = (name: string) => readFileSync(fileURLToPath(new URL(`../../core/fixtures/theme/${name}`, import.meta.url)), "utf8");
 const GUIDE_STORE = "guide-shop";
 const THEME_ID = "gid://shopify/OnlineStoreTheme/180000000001";
-const closedBreaker = (o: Partial<LlmStatus> = {}): LlmStatus => ({
-  state: "closed",
-  since: "2026-12-01T08:00:00.000Z",
-  consecutiveFailures: 0,
-  lastReason: null,
-  lastError: null,
-  lastFailureAt: null,
-  retryAt: null,
-  openedCount: 0,
-  templateMode: false,
-  ...o,
-});
+const closedBreaker = (o: Partial<LlmStatus> = {}): LlmStatus => closedLlmStatus({ since: "2026-12-01T08:00:00.000Z", ...o });
 
 function renderGuide(checklist: SetupChecklist): string {
   return renderToStaticMarkup(createElement(AppProvider, { i18n: en }, createElement(SetupGuide, { checklist, onDismiss: () => {}, onRecheck: () => {} })));

@@ -153,7 +153,7 @@ export class FakeEdge implements EdgeApiContract {
   /** The pool's LLM breaker: closed, as with an LLM that answers. */
   async llmStatus(): Promise<LlmStatus> {
     this.record("llmStatus", []);
-    return { state: "closed", since: new Date(0).toISOString(), consecutiveFailures: 0, lastReason: null, lastError: null, lastFailureAt: null, retryAt: null, openedCount: 0, templateMode: false };
+    return closedLlmStatus();
   }
 
   async stats(store: string): Promise<PersonaStats[]> {
@@ -263,6 +263,11 @@ export class FakeEdge implements EdgeApiContract {
     const n = this.proxyRequests.get(store) ?? 0;
     return { proxyRequests: n, firstProxyRequestAt: n > 0 ? new Date(0).toISOString() : null };
   }
+}
+
+/** The pool's LLM breaker as it is with an LLM that answers; `o` changes what a test needs. */
+export function closedLlmStatus(o: Partial<LlmStatus> = {}): LlmStatus {
+  return { state: "closed", since: new Date(0).toISOString(), consecutiveFailures: 0, lastReason: null, lastError: null, lastFailureAt: null, retryAt: null, openedCount: 0, templateMode: false, ...o };
 }
 
 export function idleSyncState(liveProducts = 0): CatalogSyncState {

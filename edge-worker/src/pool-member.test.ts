@@ -17,6 +17,16 @@ async function jobFor(store: string, persona: Persona, shopper?: string): Promis
   return generationJob({ settings, selection, persona, shopperId: shopper, variant: currentVariant(settings, selection) });
 }
 
+/** `old` finished as superseded and the current variant's page was generated in its place (one call). */
+async function expectHandedOver(stub: DurableObjectStub<PoolMember>, store: string, old: GenerationJob): Promise<void> {
+  expect((await finished(stub, old.key, "skipped")).reason).toMatch(/^superseded/);
+  const current = await jobFor(store, old.persona);
+  expect(current.key).not.toBe(old.key);
+  await eventually(async () => (await env.PAGES.head(current.key)) ?? undefined);
+  expect(await env.PAGES.head(old.key)).toBeNull();
+  expect((await generator(store).stats()).calls).toBe(1);
+}
+
 /** A member of its own per test: the queue bound and counters are per member. */
 function member(label: string): DurableObjectStub<PoolMember> {
   return env.POOL.getByName(uniqueStore(`member-${label}`));
@@ -177,13 +187,8 @@ describe("PoolMember", () => {
       await state.storage.setAlarm(Date.now());
     });
     expect((await finished(stub, fresh.key, "skipped")).reason).toBe("already fresh");
-    expect((await finished(stub, old.key, "skipped")).reason).toMatch(/^superseded/);
     // The superseded job hands over to the current variant's page: that one is generated, the old never.
-    const current = await jobFor(store, "loyalist");
-    expect(current.key).not.toBe(old.key);
-    await eventually(async () => (await env.PAGES.head(current.key)) ?? undefined);
-    expect(await env.PAGES.head(old.key)).toBeNull();
-    expect((await generator(store).stats()).calls).toBe(1);
+    await expectHandedOver(stub, store, old);
   });
 
   it("never stores a template answer as the key's page, and refuses one without a reason", async () => {
@@ -226,14 +231,9 @@ describe("PoolMember", () => {
     // A new arrival changes the loyalist selection's merchandising, so its variant.
     await changeProducts(store, { upsert: [{ ...sampleProducts(store, 9)[8]!, listedAt: LISTED_FROM + 3_600_000 }], reselect: "always" });
     await stub.enqueue(old);
-    expect((await finished(stub, old.key, "skipped")).reason).toMatch(/^superseded/);
     // A shopper whose isolate still held the old selection queued the old variant: the pool queues
     // the current one in its place (whichever member owns its key), so the page is not left missing.
-    const current = await jobFor(store, "loyalist");
-    expect(current.key).not.toBe(old.key);
-    await eventually(async () => (await env.PAGES.head(current.key)) ?? undefined);
-    expect(await env.PAGES.head(old.key)).toBeNull();
-    expect((await generator(store).stats()).calls).toBe(1);
+    await expectHandedOver(stub, store, old);
   });
 
   it("backs off exponentially with jitter, capped", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { defaultSettings } from "../../core/settings.ts";
 import { candidatesFromProducts, selectForPersona } from "../../core/selection.ts";
-import { sampleProducts } from "../test/helpers.ts";
+import { decodeCharacterReferences, sampleProducts } from "../test/helpers.ts";
 import { exposureMeta } from "../../core/experiment.ts";
 import { armInput, exposureMetaOf, preparePage, renderTouches, shopperTouches } from "./touches.ts";
 
@@ -40,7 +40,7 @@ describe("page touches", () => {
     const html = '<html><head><title>Café – shop</title></head><body><p title="it’s">Été · 12 €</p><div data-wand-slot="greeting"></div></body></html>';
     const out = renderTouches(await preparePage(html, ""), { ...content, greeting: "<p>Ravi de vous revoir’</p>" });
     expect(/[^\x00-\x7f]/.test(out)).toBe(false);
-    const decoded = out.replace(/&#x([0-9a-f]+);/g, (_, hex: string) => String.fromCodePoint(Number.parseInt(hex, 16)));
+    const decoded = decodeCharacterReferences(out);
     expect(decoded).toContain("<title>Café – shop</title>");
     expect(decoded).toContain('<p title="it’s">Été · 12 €</p>');
     expect(decoded).toContain("<p>Ravi de vous revoir’</p>");

@@ -151,9 +151,8 @@ export async function preparePage(html: string, baseUrl: string, id = ""): Promi
         },
       });
   }
-  // In ASCII (core/ascii-html.ts): a hit joins these parts into the body, and one typographic
-  // apostrophe would make every joined page a two-byte string, slower to encode as the response.
-  const rewritten = asciiHtml(await rewriter.transform(new Response(html)).text());
+  // (Rendered forms are made ASCII and one-byte in renderParts, touches included.)
+  const rewritten = await rewriter.transform(new Response(html)).text();
   const parts = rewritten.split(MARK);
   const segments = [parts[0]!];
   const slots: (TouchName | null)[] = [];
@@ -210,7 +209,7 @@ function renderParts(page: PreparedPage, content: TouchContent): RenderedPage {
       parts.push(out);
       out = page.segments[i + 1]!;
     } else {
-      out += (name ? asciiHtml(content[name] ?? "") : "") + page.segments[i + 1]!;
+      out += (name ? (content[name] ?? "") : "") + page.segments[i + 1]!;
     }
   }
   parts.push(out);
