@@ -77,7 +77,7 @@ describe("hostile or odd input on the direct route", () => {
     ];
     for (const raw of plain) {
       const parsed = new URL(raw);
-      expect(plainDirectUrl(raw)).toEqual({ pathname: parsed.pathname, search: parsed.search });
+      expect(plainDirectUrl(raw)).toEqual({ pathname: parsed.pathname, search: parsed.search, href: raw });
     }
     const unusual = [
       "http://edge.test/s/Shop",

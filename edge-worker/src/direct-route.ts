@@ -4,7 +4,7 @@ import { PERSONAS, type PersonaSignals, type ShopSettings } from "../../core/typ
 import { shopBaseUrl } from "../../core/urls.ts";
 import { HttpError, badRequest, methodNotAllowed, notFound } from "./http-error.ts";
 import { COUNTRY_VALUE, DIRECT_LOCALE_PARAMS, LANGUAGE_VALUE } from "./markets/page-locale.ts";
-import { servePersonaPage } from "./shopper-page.ts";
+import { servePersonaPage, type PersonaPageRequest } from "./shopper-page.ts";
 import { loadSettings, peekSettings } from "./store-data.ts";
 
 /**
@@ -102,10 +102,12 @@ export function parseQuery(search: string): Query {
   return query;
 }
 
-/** The parts of a request URL the direct route reads. */
+/** The parts of a request URL the direct route reads (a URL object has them). */
 export interface DirectUrl {
   pathname: string;
   search: string;
+  /** The whole URL: with the Cookie and Referer headers it names what a request asks for. */
+  href: string;
 }
 
 // A request URL whose path and query need no normalisation: `new URL` would give back exactly these
@@ -117,11 +119,43 @@ export function plainDirectUrl(url: string): DirectUrl | null {
   const m = PLAIN_DIRECT_URL.exec(url);
   if (!m) return null;
   const search = m[2] ?? "";
-  return { pathname: m[1]!, search: search === "?" ? "" : search };
+  return { pathname: m[1]!, search: search === "?" ? "" : search, href: url };
 }
 
-export function serveDirect(request: Request, url: DirectUrl, env: Env, ctx: ExecutionContext): Response | Promise<Response> {
-  if (!(ALLOW as readonly string[]).includes(request.method)) throw methodNotAllowed(ALLOW);
+/**
+ * What the direct route reads from a request: a pure function of its URL, Cookie and Referer
+ * (bar a new shopper's random id), so it is kept per isolate for requests that repeat them — a
+ * shopper's next pages — along with the persona request made from it per settings snapshot.
+ */
+interface DirectRequest {
+  store: string;
+  shopperId: string;
+  base: Omit<PersonaPageRequest, "baseUrl">;
+  /** The persona request for the settings snapshot it was made with. */
+  forSettings?: { settings: ShopSettings; request: PersonaPageRequest };
+}
+
+const directRequests = new Map<string, DirectRequest>();
+/** Requests remembered per isolate (a few hundred bytes each). */
+const MAX_DIRECT_REQUESTS = 5000;
+
+/** A request without cookies or Referer (a first page) is named by its URL alone. */
+const directKey = (href: string, cookieHeader: string | null, referrer: string | null): string =>
+  cookieHeader === null && referrer === null ? href : `${href}\u0000${cookieHeader ?? ""}\u0000${referrer ?? ""}`;
+
+function directRequest(url: DirectUrl, cookieHeader: string | null, referrer: string | null, memoKey = directKey(url.href, cookieHeader, referrer)): DirectRequest {
+  const known = directRequests.get(memoKey);
+  if (known) return known;
+  const { request, randomShopper } = readDirectRequest(url, cookieHeader, referrer);
+  // A shopper given neither by cookie nor by ?shopper= gets a new random id on every such request.
+  if (!randomShopper) {
+    if (directRequests.size >= MAX_DIRECT_REQUESTS) directRequests.clear();
+    directRequests.set(memoKey, request);
+  }
+  return request;
+}
+
+function readDirectRequest(url: DirectUrl, cookieHeader: string | null, referrer: string | null): { request: DirectRequest; randomShopper: boolean } {
   if (url.pathname.length > MAX_PATH_LENGTH) throw new HttpError(414, "uri_too_long", "path too long");
   if (url.search.length > MAX_QUERY_LENGTH) throw new HttpError(414, "uri_too_long", `query string over ${MAX_QUERY_LENGTH} characters`);
 
@@ -137,16 +171,15 @@ export function serveDirect(request: Request, url: DirectUrl, env: Env, ctx: Exe
 
   const q = parseQuery(url.search);
 
-  const cookieHeader = request.headers.get("Cookie");
   const cookies = readCookies(cookieHeader);
   const cookieShopper = cookies.get("wand_shopper");
-  const shopperId = cookieShopper && SHOPPER_ID.test(cookieShopper) ? cookieShopper : (q.shopper ?? crypto.randomUUID());
+  const fromCookie = cookieShopper !== undefined && SHOPPER_ID.test(cookieShopper);
+  const shopperId = fromCookie ? cookieShopper : (q.shopper ?? crypto.randomUUID());
   // A visit is a browser session: the counter goes up when the session cookie is absent.
   const storedVisits = Number.parseInt(cookies.get("wand_visits") ?? "0", 10);
   const newSession = !cookies.has("wand_session");
   const visits = q.visits ?? Math.min(10_000, (Number.isFinite(storedVisits) ? Math.max(0, storedVisits) : 0) + (newSession ? 1 : 0));
 
-  const referrer = request.headers.get("Referer");
   const signals: PersonaSignals = {
     override: q.persona ?? null,
     utm: { source: q.utm_source ?? null, medium: q.utm_medium ?? null, campaign: q.utm_campaign ?? null, term: q.utm_term ?? null, content: q.utm_content ?? null },
@@ -157,31 +190,73 @@ export function serveDirect(request: Request, url: DirectUrl, env: Env, ctx: Exe
   // The visit cookies are the same for most requests (a first page of a session): part of the
   // page's header template, so a hit appends only the shopper's own cookie.
   const sessionHeaders = newSession ? sessionCookies(visits) : undefined;
-  const finish = (page: Response): Response => {
-    // The page's own Response (mutable headers, a string body): re-wrapping it would turn the body
-    // into a stream and cost a good part of a cache hit's throughput.
-    const response = request.method === "HEAD" ? new Response(null, page) : page;
-    if (cookieShopper !== shopperId) response.headers.append("Set-Cookie", cookie("wand_shopper", shopperId, YEAR_SECONDS));
-    return response;
-  };
-
-  // Settings first, for the shop's base URL (servePersonaPage answers 404/503 when there are none).
   const locale = q.country !== undefined || q.language !== undefined ? { country: q.country ?? null, language: q.language ?? null } : undefined;
-  const request_ = { store, shopperId, signals, allowOverride: true, ...(sessionHeaders ? { headers: sessionHeaders } : {}), ...(locale ? { locale } : {}) };
-  const known = peekSettings(env, store);
+  const shopperCookie = cookieShopper === shopperId ? undefined : cookie("wand_shopper", shopperId, YEAR_SECONDS);
+  const base = { store, shopperId, signals, allowOverride: true, ...(sessionHeaders ? { headers: sessionHeaders } : {}), ...(shopperCookie ? { shopperCookie } : {}), ...(locale ? { locale } : {}) };
+  return {
+    request: { store, shopperId, base },
+    randomShopper: !fromCookie && q.shopper === undefined,
+  };
+}
+
+/** The page as the direct route answers it (the shopper's new cookie is among its headers). */
+function finish(method: string, page: Response): Response {
+  // The page's own Response (mutable headers, a string body): re-wrapping it would turn the body
+  // into a stream and cost a good part of a cache hit's throughput.
+  return method === "HEAD" ? new Response(null, page) : page;
+}
+
+const isDirectMethod = (method: string): boolean => method === "GET" || method === "HEAD";
+
+/**
+ * The direct route for a request whose URL may be a plain `/s/<store>?…` one (plainDirectUrl), or
+ * null when it is not (the router parses it then). A request this isolate has seen — same URL,
+ * cookies and Referer — is not read again.
+ */
+export function serveDirectHref(request: Request, href: string, env: Env, ctx: ExecutionContext): Response | Promise<Response> | null {
+  // The origin holds no "/s/": a URL without it is another route's.
+  if (!href.includes("/s/")) return null;
+  const method = request.method;
+  const headers = request.headers;
+  const cookieHeader = headers.get("Cookie");
+  const referrer = headers.get("Referer");
+  const memoKey = directKey(href, cookieHeader, referrer);
+  let d = directRequests.get(memoKey);
+  if (!d) {
+    const url = plainDirectUrl(href);
+    if (!url) return null;
+    if (!isDirectMethod(method)) throw methodNotAllowed(ALLOW);
+    d = directRequest(url, cookieHeader, referrer, memoKey);
+  }
+  if (!isDirectMethod(method)) throw methodNotAllowed(ALLOW);
+  return serveKnown(method, d, env, ctx);
+}
+
+export function serveDirect(request: Request, url: DirectUrl, env: Env, ctx: ExecutionContext): Response | Promise<Response> {
+  const method = request.method;
+  if (!isDirectMethod(method)) throw methodNotAllowed(ALLOW);
+  const headers = request.headers;
+  return serveKnown(method, directRequest(url, headers.get("Cookie"), headers.get("Referer")), env, ctx);
+}
+
+function serveKnown(method: string, d: DirectRequest, env: Env, ctx: ExecutionContext): Response | Promise<Response> {
+  // Settings first, for the shop's base URL (servePersonaPage answers 404/503 when there are none).
+  const known = peekSettings(env, d.store);
   if (known) {
-    const page = servePersonaPage(env, ctx, { ...request_, baseUrl: shopBaseUrl(known.shopDomain), settings: known });
-    return page instanceof Response ? finish(page) : page.then(finish);
+    let made = d.forSettings;
+    if (made?.settings !== known) d.forSettings = made = { settings: known, request: { ...d.base, baseUrl: shopBaseUrl(known.shopDomain), settings: known } };
+    const page = servePersonaPage(env, ctx, made.request);
+    return page instanceof Response ? finish(method, page) : page.then((p) => finish(method, p));
   }
   return (async () => {
     let settings: ShopSettings | null = null;
     try {
-      settings = await loadSettings(env, store, ctx);
+      settings = await loadSettings(env, d.store, ctx);
     } catch {
       // servePersonaPage reads them again and answers 503
     }
     const baseUrl = settings ? shopBaseUrl(settings.shopDomain) : "";
-    return finish(await servePersonaPage(env, ctx, { ...request_, baseUrl, ...(settings ? { settings } : {}) }));
+    return finish(method, await servePersonaPage(env, ctx, { ...d.base, baseUrl, ...(settings ? { settings } : {}) }));
   })();
 }
 

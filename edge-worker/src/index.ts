@@ -1,5 +1,5 @@
 import { handleAppProxy } from "./app-proxy/route.ts";
-import { plainDirectUrl, serveDirect } from "./direct-route.ts";
+import { serveDirect, serveDirectHref } from "./direct-route.ts";
 import { PIXEL_PATH, handlePixel } from "./experiment/funnel-endpoint.ts";
 import { errorResponse, methodNotAllowed, notFound } from "./http-error.ts";
 import { handleOps, isOpsPath } from "./ops-api.ts";
@@ -21,8 +21,7 @@ export default {
   fetch(request, env, ctx): Response | Promise<Response> {
     try {
       // A plain `/s/<store>?…` URL is read without a URL parser; a memory hit then answers without a promise.
-      const direct = plainDirectUrl(request.url);
-      const answer = direct ? serveDirect(request, direct, env, ctx) : route(request, env, ctx);
+      const answer = serveDirectHref(request, request.url, env, ctx) ?? route(request, env, ctx);
       return answer instanceof Response ? answer : answer.catch((error: unknown) => errorResponse(error, request.method));
     } catch (error) {
       return errorResponse(error, request.method);

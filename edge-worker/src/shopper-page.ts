@@ -12,12 +12,12 @@ import type { GenerationJob, Persona, PersonaDecision, PersonaSelection, Persona
 import { HttpError, notFound } from "./http-error.ts";
 import { liveFactsNow, withLiveFacts } from "./live-cards.ts";
 import { MemoryLru } from "./memory-cache.ts";
-import { lookupPage, memoryPage, type PageLookup } from "./page-cache.ts";
-import { recordExposure } from "./experiment/record-exposure.ts";
+import { lookupPage, memoryPage, type CachedPage, type PageLookup } from "./page-cache.ts";
+import { exposureGeneration, recordExposure } from "./experiment/record-exposure.ts";
 import { enqueueInBackground } from "./pool-routing.ts";
 import { recordRequest } from "./stats.ts";
 import { loadSelection, loadSettings, peekSelection, peekSettings } from "./store-data.ts";
-import { armInput, exposureMetaOf, preparedPage, preparedPageNow, renderTouches, shopperTouches, type PreparedPage } from "./touches.ts";
+import { armInput, exposureMetaOf, preparedPage, preparedPageNow, renderForm, renderedNow, shopperTouches, withExposure, type PreparedPage, type RenderedPage } from "./touches.ts";
 
 /**
  * The shopper's page (DESIGN.md, "The shopper's request"), shared by the direct route `/s/<store>`
@@ -57,6 +57,8 @@ export interface PersonaPageRequest {
    * of the header template; `key` names the set.
    */
   headers?: { key: string; pairs: [string, string][] };
+  /** A Set-Cookie for this shopper alone (the direct route's new shopper id): not part of the template. */
+  shopperCookie?: string;
   /**
    * false: the shopper has no id of their own (the app proxy's shared "anonymous" bucket) and is
    * served by the holdout rule but not counted in the experiment. Default true.
@@ -215,34 +217,74 @@ export function servePersonaPage(env: Env, ctx: ExecutionContext, req: PersonaPa
   return memoryHit(env, ctx, req) ?? servePersonaPageAsync(env, ctx, req);
 }
 
+/**
+ * What a memory hit derived for one persona request object (the direct route keeps one per shopper,
+ * URL and settings snapshot): each part is a pure function of the snapshots the plan names, so while
+ * peeking gives the same snapshots — same settings, selection, market and cached page objects — a
+ * hit reuses them down to the response body, and only the lookups that can see a change are made.
+ */
+interface HitPlan {
+  settings: ShopSettings;
+  signals: PersonaSignals;
+  decision: PersonaDecision;
+  base: PersonaSelection;
+  market: PageMarket;
+  arm: Arm;
+  /** The page key ("" for the holdout's template). */
+  key: string;
+  /** The cached page served (null: the holdout's template). */
+  cached: CachedPage | null;
+  prepared: PreparedPage;
+  form?: RenderedPage;
+  headers?: Headers;
+  /** The shopper's exposure meta and the exposureGeneration it was recorded under. */
+  exposure?: { generation: number; meta: string };
+}
+
+const plans = new WeakMap<PersonaPageRequest, HitPlan>();
 function memoryHit(env: Env, ctx: ExecutionContext, req: PersonaPageRequest): Response | null {
   const settings = req.settings?.store === req.store ? req.settings : peekSettings(env, req.store);
   if (!settings) return null;
-  const signals = req.allowOverride ? req.signals : { ...req.signals, override: null };
-  const decision = detectPersona(signals, settings);
+  const last = plans.get(req);
+  const same = last?.settings === settings ? last : undefined;
+  const signals = same ? same.signals : req.allowOverride ? req.signals : { ...req.signals, override: null };
+  const decision = same ? same.decision : detectPersona(signals, settings);
   const base = peekSelection(env, req.store, decision.persona);
   if (!base) return null;
-  const market = peekPageMarket(env, ctx, settings, base, req.locale ?? NO_LOCALE);
+  const market = peekPageMarket(env, ctx, settings, base, req.locale ?? NO_LOCALE, same?.market);
   if (!market) return null;
+  const unchanged = same && same.base === base && same.market === market ? same : undefined;
   const { selection } = market;
   const language = market.locale.pageLanguage;
-  const arm = armOfShopper(req.store, req.shopperId, settings.holdoutPercent);
-  let page: { pageId: string; html: string };
+  const arm = same ? same.arm : armOfShopper(req.store, req.shopperId, settings.holdoutPercent);
   let cache: CacheOutcome;
+  let key = "";
+  let cached: CachedPage | null = null;
+  let prepared: PreparedPage | undefined;
   if (arm === "holdout") {
-    page = holdoutPage(settings, selection, decision.persona, language);
     cache = "holdout";
+    if (unchanged) prepared = unchanged.prepared;
+    else {
+      const live = liveFactsNow(holdoutPage(settings, selection, decision.persona, language), selection, decision.persona, market.cards);
+      prepared = live ? preparedPageNow(live.id, linkBase(req, market)) : undefined;
+    }
   } else {
-    const lookup = memoryPage(pageKey(settings, decision.persona, req.shopperId, currentVariant(settings, selection), language));
-    if (!lookup) return null;
-    page = { html: lookup.page.html, pageId: pageIdOf(lookup) };
     cache = "memory";
+    key = unchanged ? unchanged.key : pageKey(settings, decision.persona, req.shopperId, currentVariant(settings, selection), language);
+    const lookup = memoryPage(key);
+    if (!lookup) return null;
+    cached = lookup.page;
+    if (unchanged?.cached === cached) prepared = unchanged.prepared;
+    else {
+      const live = liveFactsNow({ html: cached.html, pageId: pageIdOf(lookup) }, selection, decision.persona, market.cards);
+      prepared = live ? preparedPageNow(live.id, linkBase(req, market)) : undefined;
+    }
   }
-  const live = liveFactsNow(page, selection, decision.persona, market.cards);
-  const prepared = live && preparedPageNow(live.id, linkBase(req, market));
   if (!prepared) return null;
+  let plan = unchanged && unchanged.prepared === prepared ? unchanged : undefined;
+  if (!plan) plans.set(req, (plan = { settings, signals, decision, base, market, arm, key, cached, prepared }));
   // Nothing was waited for: no time on storage.
-  return respond(env, ctx, req, { settings, selection, signals, persona: decision.persona, arm, cache, prepared, waitedMs: 0, market });
+  return respond(env, ctx, req, { settings, selection, signals, persona: decision.persona, arm, cache, prepared, waitedMs: 0, market }, plan);
 }
 
 async function servePersonaPageAsync(env: Env, ctx: ExecutionContext, req: PersonaPageRequest): Promise<Response> {
@@ -326,25 +368,50 @@ interface Served {
   market: PageMarket;
 }
 
-/** Stats, the exposure, this shopper's touches and the headers: the same for both paths. */
-function respond(env: Env, ctx: ExecutionContext, req: PersonaPageRequest, s: Served): Response {
-  const { settings, persona, arm, cache } = s;
+/**
+ * Stats, the exposure, this shopper's touches and the headers: the same for both paths. `plan`: a
+ * memory hit's, which keeps the touches' form, the headers and the body it made.
+ */
+function respond(env: Env, ctx: ExecutionContext, req: PersonaPageRequest, s: Served, plan?: HitPlan): Response {
+  const { settings, persona, arm, cache, signals } = s;
   recordRequest(env, ctx, req.store, persona, cache === "memory" || cache === "kv" || cache === "r2" ? "hit" : cache);
 
   const counted = settings.holdoutPercent > 0 && req.inExperiment !== false;
-  const exposure = counted ? exposureMetaOf(recordExposure(env, ctx, { store: req.store, shopperId: req.shopperId, arm, persona })) : "";
+  let exposure = "";
+  if (counted) {
+    // A plan's shopper, arm and persona are fixed: recorded under this generation, it is recorded.
+    const generation = exposureGeneration();
+    if (plan?.exposure && plan.exposure.generation === generation) exposure = plan.exposure.meta;
+    else {
+      exposure = exposureMetaOf(recordExposure(env, ctx, { store: req.store, shopperId: req.shopperId, arm, persona }));
+      if (plan) plan.exposure = { generation, meta: exposure };
+    }
+  }
+  const language = s.market.locale.pageLanguage;
 
-  const slots = shopperTouches({
-    settings,
-    selection: s.selection,
-    persona,
-    signals: s.signals,
-    baseUrl: linkBase(req, s.market),
-    signedIn: Boolean(req.verifiedCustomerId),
-    messages: messagesFor(s.market.locale.pageLanguage).messages,
-  });
-  const touches = { ...slots, "exposure-meta": exposure, "arm-input": armInput(counted ? arm : null) };
-  return new Response(renderTouches(s.prepared, touches), { headers: pageHeaders(settings.shopDomain, persona, cache, s.waitedMs, req.headers, s.market.locale.pageLanguage) });
+  let form = plan?.form;
+  if (!form) {
+    // The touches read these signals only, so they name the page's rendered form: most shoppers
+    // share one (a first visit, nothing seen, one of two arms), which a hit finds without making it.
+    const signedIn = Boolean(req.verifiedCustomerId);
+    const seen = signals.categoriesSeen?.length ? signals.categoriesSeen.join(",") : "";
+    const touchKey = `${persona} ${language} ${settings.settingsVersion} ${signals.visitCount ?? 0} ${signals.customer?.ordersCount ?? 0} ${signedIn ? 1 : 0} ${counted ? arm : "-"} ${seen}`;
+    form =
+      renderedNow(s.prepared, touchKey) ??
+      renderForm(s.prepared, touchKey, {
+        ...shopperTouches({ settings, selection: s.selection, persona, signals, baseUrl: linkBase(req, s.market), signedIn, messages: messagesFor(language).messages }),
+        "arm-input": armInput(counted ? arm : null),
+      });
+    if (plan) plan.form = form;
+  }
+  // (The body itself is not kept: a page per shopper would outlive the young generation.)
+  const body = withExposure(form, exposure);
+  const headers = plan?.headers ?? pageHeaders(settings.shopDomain, persona, cache, s.waitedMs, req.headers, language);
+  if (plan) plan.headers = headers;
+  const response = new Response(body, { headers });
+  // Appended to this response's own copy (copying the template per shopper costs more).
+  if (req.shopperCookie) response.headers.append("Set-Cookie", req.shopperCookie);
+  return response;
 }
 
 function unavailable(reason: string): HttpError {

@@ -192,7 +192,7 @@ export function preparedPageNow(pageId: string, baseUrl: string): PreparedPage |
 // string again is markedly cheaper than a freshly concatenated one (bench/edge-hits.ts). The meta
 // names the shopper, so it is joined in per request between the two memoised parts (it sits at the
 // start of <head>: a short head part, then the rest of the page as one flat string).
-interface RenderedPage {
+export interface RenderedPage {
   /** The page split at its exposure-meta slots (one, for a page with a <head>). */
   parts: string[];
   /** parts joined with nothing between (a shopper outside the experiment), made when first asked for. */
@@ -231,24 +231,36 @@ function oneByteHtml(part: string): string {
 }
 
 function renderedOf(page: PreparedPage, content: TouchContent): RenderedPage {
-  const memoKey = page.id
-    ? `${page.id}\u0000${content.greeting}\u0000${content["recently-viewed"]}\u0000${content["loyalty-note"]}\u0000${content["arm-input"] ?? ""}`
-    : "";
-  let known = memoKey ? rendered.get(memoKey) : undefined;
-  if (known === undefined) {
-    known = renderParts(page, content);
-    if (memoKey) rendered.set(memoKey, known, known.parts.reduce((n, p) => n + p.length, 0));
-  }
-  return known;
+  const touchKey = `${content.greeting}\u0000${content["recently-viewed"]}\u0000${content["loyalty-note"]}\u0000${content["arm-input"] ?? ""}`;
+  return renderedNow(page, touchKey) ?? renderForm(page, touchKey, content);
+}
+
+/**
+ * The page's rendered form for a touch key — a short name for everything its touches are made of
+ * (shopper-page.ts builds it from the signals the touches read), so a hit neither makes the touches
+ * nor names them by their markup — or undefined (then renderForm).
+ */
+export function renderedNow(page: PreparedPage, touchKey: string): RenderedPage | undefined {
+  return page.id ? rendered.get(`${page.id}\u0000${touchKey}`) : undefined;
+}
+
+/** Renders the page's form with `content` in its slots and keeps it under the touch key. */
+export function renderForm(page: PreparedPage, touchKey: string, content: TouchContent): RenderedPage {
+  const form = renderParts(page, content);
+  if (page.id) rendered.set(`${page.id}\u0000${touchKey}`, form, form.parts.reduce((n, p) => n + p.length, 0));
+  return form;
+}
+
+/** A rendered form with this shopper's exposure meta ("" outside the experiment). */
+export function withExposure(form: RenderedPage, meta: string): string {
+  if (form.parts.length === 1) return form.parts[0]!;
+  if (!meta) return (form.plain ??= form.parts.join(""));
+  return form.parts.join(meta);
 }
 
 /** The page with this shopper's touches in its slots. */
 export function renderTouches(page: PreparedPage, content: TouchContent): string {
-  const known = renderedOf(page, content);
-  const meta = content["exposure-meta"];
-  if (known.parts.length === 1) return known.parts[0]!;
-  if (!meta) return (known.plain ??= known.parts.join(""));
-  return known.parts.join(meta);
+  return withExposure(renderedOf(page, content), content["exposure-meta"] ?? "");
 }
 
 const EXPOSURE_META_PREFIX = `<meta name="${EXPOSURE_META}" content="`;

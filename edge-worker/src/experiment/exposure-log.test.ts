@@ -50,6 +50,33 @@ describe("ExposureLog", () => {
     ]);
   });
 
+  it("records a batch as one record after another would: first row of a shopper's day wins, stored ones are skipped", async () => {
+    const store = uniqueStore("exp-batch");
+    await log(store).record("2026-12-01", h(store, "a"), "wand", "explorer");
+    const added = await log(store).recordMany([
+      { day: "2026-12-01", shopper: h(store, "a"), arm: "wand", persona: "dealhunter" }, // stored already
+      { day: "2026-12-01", shopper: h(store, "b"), arm: "holdout", persona: "loyalist" },
+      { day: "2026-12-01", shopper: h(store, "b"), arm: "holdout", persona: "explorer" }, // b again: the first row counts
+      { day: "2026-12-01", shopper: h(store, "c"), arm: "wand", persona: "explorer" },
+      { day: "2026-12-02", shopper: h(store, "a"), arm: "wand", persona: "explorer" }, // a new day
+    ]);
+    expect(added).toBe(3);
+    expect(await log(store).recordMany([{ day: "2026-12-01", shopper: h(store, "c"), arm: "wand", persona: "explorer" }])).toBe(0);
+    expect(await log(store).recordMany([])).toBe(0);
+    expect(await log(store).daily("2026-12-01", "2026-12-02")).toEqual([
+      { day: "2026-12-01", arm: "holdout", persona: "loyalist", visitors: 1 },
+      { day: "2026-12-01", arm: "wand", persona: "explorer", visitors: 2 },
+      { day: "2026-12-02", arm: "wand", persona: "explorer", visitors: 1 },
+    ]);
+    // 1,000 new shoppers in one call: all counted once.
+    const many = Array.from({ length: 1000 }, (_, i) => ({ day: "2026-12-03", shopper: h(store, `n${i}`), arm: i % 10 === 0 ? ("holdout" as const) : ("wand" as const), persona: "minimalist" as const }));
+    expect(await log(store).recordMany(many)).toBe(1000);
+    expect(await log(store).daily("2026-12-03", "2026-12-03")).toEqual([
+      { day: "2026-12-03", arm: "holdout", persona: "minimalist", visitors: 100 },
+      { day: "2026-12-03", arm: "wand", persona: "minimalist", visitors: 900 },
+    ]);
+  });
+
   it("keeps funnel events of exposed shoppers only, once per day and event", async () => {
     const store = uniqueStore("funnel");
     await log(store).record("2026-12-01", h(store, "a"), "holdout", "minimalist");

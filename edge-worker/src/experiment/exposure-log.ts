@@ -110,19 +110,35 @@ export class ExposureLog extends DurableObject<Env> {
         throw new RangeError("recordMany needs rows of a YYYY-MM-DD day, a shopper hash, an arm and a persona");
       }
     }
+    // The first row of a (day, shopper) counts, as one INSERT OR IGNORE after another would have it.
+    const firsts = new Set<string>();
+    const unique: [string, string, string, string][] = [];
+    for (const r of rows) {
+      const key = `${r.day} ${r.shopper}`;
+      if (firsts.has(key)) continue;
+      firsts.add(key);
+      unique.push([r.day, r.shopper, r.arm, r.persona]);
+    }
+    if (unique.length === 0) return 0;
+    // Two statements for the whole batch (SQLite reads it with json_each), not three per row: a
+    // statement per row cost the edge's process more than the rest of the batch's work.
+    const batch = JSON.stringify(unique);
     return this.ctx.storage.transactionSync(() => {
-      let added = 0;
-      for (const r of rows) {
-        if (this.run("INSERT OR IGNORE INTO exposures (day, shopper, arm, persona) VALUES (?, ?, ?, ?)", r.day, r.shopper, r.arm, r.persona) === 0) continue;
-        this.ctx.storage.sql.exec(
-          "INSERT INTO daily (day, arm, persona, visitors) VALUES (?, ?, ?, 1) ON CONFLICT (day, arm, persona) DO UPDATE SET visitors = visitors + 1",
-          r.day,
-          r.arm,
-          r.persona,
-        );
-        added++;
-      }
-      return added;
+      // The daily counts first, from the rows not stored yet; then the rows.
+      this.ctx.storage.sql.exec(
+        `INSERT INTO daily (day, arm, persona, visitors)
+         SELECT json_extract(r.value, '$[0]'), json_extract(r.value, '$[2]'), json_extract(r.value, '$[3]'), count(*)
+         FROM json_each(?) AS r
+         WHERE NOT EXISTS (SELECT 1 FROM exposures AS e WHERE e.day = json_extract(r.value, '$[0]') AND e.shopper = json_extract(r.value, '$[1]'))
+         GROUP BY 1, 2, 3
+         ON CONFLICT (day, arm, persona) DO UPDATE SET visitors = visitors + excluded.visitors`,
+        batch,
+      );
+      return this.run(
+        `INSERT OR IGNORE INTO exposures (day, shopper, arm, persona)
+         SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]') FROM json_each(?)`,
+        batch,
+      );
     });
   }
 

@@ -14,13 +14,33 @@ import { MAX_RECORD_BATCH, type ExposureRecord } from "./exposure-log.ts";
  * bounded, and rows whose write failed are forgotten there so the shopper's next request retries.
  */
 
-/** Keys remembered per isolate (about 100 bytes each: a few MB at most). */
+/** Keys remembered per isolate (about 100 bytes each: a few MB at most), in two generations of half that. */
 const MAX_REMEMBERED = 20_000;
 /** How long an isolate gathers new exposures before it sends them. */
 export const FLUSH_DELAY_MS = 100;
 // By store, day and raw shopper id (memory only; storage gets the hash) → the shopper's hash, so a
-// shopper's later pages that day need no hashing.
-const remembered = new Map<string, string>();
+// shopper's later pages that day need no hashing. When the current generation is full it becomes the
+// previous one and the oldest is dropped whole (deleting a Map's oldest entry one at a time leaves
+// holes that every later "oldest" lookup walks through: it showed up on the hit path's profile).
+let remembered = new Map<string, string>();
+let rememberedBefore = new Map<string, string>();
+
+function rememberedShopper(key: string): string | undefined {
+  return remembered.get(key) ?? rememberedBefore.get(key);
+}
+
+function remember(key: string, shopper: string): void {
+  if (remembered.size >= MAX_REMEMBERED / 2) {
+    rememberedBefore = remembered;
+    remembered = new Map();
+  }
+  remembered.set(key, shopper);
+}
+
+function forget(key: string): void {
+  remembered.delete(key);
+  rememberedBefore.delete(key);
+}
 
 interface Pending {
   rows: ExposureRecord[];
@@ -32,6 +52,19 @@ let flushScheduledAt = 0;
 // A flush that has not run after this long is given up on (its request's waitUntil was cut): the
 // next new exposure schedules another, so an isolate never stops sending.
 const FLUSH_ABANDONED_MS = 30_000;
+
+/** Bumped when rows are forgotten (a failed write, a cleared store): see exposureGeneration. */
+let forgottenEpoch = 0;
+
+/**
+ * Names the state this isolate's memory of recorded exposures is in: the UTC day and how often rows
+ * were forgotten since the isolate started. A caller that recorded a shopper's exposure under the
+ * same generation may skip recording it again: recordExposure would stop at the in-memory set.
+ */
+export function exposureGeneration(now = Date.now()): number {
+  dayOf(now);
+  return dayStart + forgottenEpoch;
+}
 
 export interface Exposure {
   store: string;
@@ -57,11 +90,10 @@ function dayOf(now: number): string {
 export function recordExposure(env: Env, waiter: Pick<ExecutionContext, "waitUntil">, e: Exposure, now = Date.now()): ExposureMark {
   const day = dayOf(now);
   const key = `${e.store}\u0000${day}\u0000${e.shopperId}`;
-  let shopper = remembered.get(key);
+  let shopper = rememberedShopper(key);
   if (shopper === undefined) {
     shopper = shopperHash(e.store, e.shopperId);
-    if (remembered.size >= MAX_REMEMBERED) remembered.delete(remembered.keys().next().value!);
-    remembered.set(key, shopper);
+    remember(key, shopper);
     let batch = pending.get(e.store);
     if (!batch) pending.set(e.store, (batch = { rows: [], keys: [] }));
     batch.rows.push({ day, shopper, arm: e.arm, persona: e.persona });
@@ -85,7 +117,8 @@ async function flushLater(env: Env): Promise<void> {
         try {
           await env.EXPOSURES.getByName(store).recordMany(batch.rows.slice(i, i + MAX_RECORD_BATCH));
         } catch (error) {
-          for (const key of batch.keys.slice(i, i + MAX_RECORD_BATCH)) remembered.delete(key);
+          for (const key of batch.keys.slice(i, i + MAX_RECORD_BATCH)) forget(key);
+          forgottenEpoch++;
           console.warn("exposures not recorded", store, error);
         }
       }
@@ -95,6 +128,8 @@ async function flushLater(env: Env): Promise<void> {
 
 /** Forgets this isolate's memory of recorded exposures and its unsent batch (tests, and after a store's data is cleared). */
 export function forgetRecordedExposures(): void {
+  forgottenEpoch++;
   remembered.clear();
+  rememberedBefore.clear();
   pending.clear();
 }

@@ -27,13 +27,18 @@ export interface PageMarket {
 
 type Waiter = Pick<ExecutionContext, "waitUntil">;
 
-export function peekPageMarket(env: Env, waiter: Waiter, settings: ShopSettings, selection: PersonaSelection, query: LocaleQuery): PageMarket | null {
+/**
+ * `previous`: what an earlier request got; given back as it is when its parts are the current ones,
+ * so callers can tell by identity that nothing changed (shopper-page.ts keeps what it derived from it).
+ */
+export function peekPageMarket(env: Env, waiter: Waiter, settings: ShopSettings, selection: PersonaSelection, query: LocaleQuery, previous?: PageMarket): PageMarket | null {
   const locale = peekShopperLocale(env, settings, query, waiter);
   if (!locale) return null;
   const localized = peekSelectionInLanguage(env, selection, locale.pageLanguage, waiter);
   if (!localized) return null;
   const facts = peekMarketFacts(env, settings.store, locale.country, waiter);
   if (!facts) return null;
+  if (previous && previous.locale === locale && previous.selection === localized && previous.facts === facts.value) return previous;
   return { locale, selection: localized, facts: facts.value, cards: marketCards(facts.value, locale) };
 }
 
