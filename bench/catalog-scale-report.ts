@@ -10,10 +10,14 @@ import type { BenchResult } from "./types.ts";
 export interface ScaleFigures {
   sizes: number[];
   ttlSeconds: number;
+  /** Think time of the paced hit runs (each connection, before each request). */
+  pacedThinkMs: number;
+  pacedSeconds: number;
   rounds: number;
   seconds: number;
   sync: Map<number, SyncFigures>;
-  hits: Map<number, { rps: number; p99Ms: number; cpuUs: number; rpsVsSmallest: number; p99VsSmallest: number }>;
+  /** Saturated runs give req/s, CPU and saturatedP99Ms; paced runs (PACED_THINK_MS) give pacedRps, p50Ms, p99Ms. */
+  hits: Map<number, { rps: number; saturatedP99Ms: number; cpuUs: number; rpsVsSmallest: number; pacedRps: number; p50Ms: number; p99Ms: number; p99VsSmallest: number }>;
   miss: Map<number, { bytes: number; latencyMs: number; renderMs: number }>;
   generator: Map<number, { requestBytes: number; aiPageCached: number; pageBytes: number }>;
   burst: Map<number, BurstFigures & { llmCalls: number }>;
@@ -87,8 +91,26 @@ export function scaleResults(f: ScaleFigures): BenchResult[] {
     const metrics: Record<string, number> = {};
     const units: Record<string, string> = {};
     for (const [n, h] of f.hits) {
-      Object.assign(metrics, { [`hitRps_${label(n)}`]: h.rps, [`hitP99_${label(n)}`]: h.p99Ms, [`hitCpuUs_${label(n)}`]: h.cpuUs, [`hitRpsVs20_${label(n)}`]: h.rpsVsSmallest, [`hitP99Vs20_${label(n)}`]: h.p99VsSmallest });
-      Object.assign(units, { [`hitRps_${label(n)}`]: "req/s (workerd)", [`hitP99_${label(n)}`]: "ms (workerd)", [`hitCpuUs_${label(n)}`]: "µs CPU/req (workerd)", [`hitRpsVs20_${label(n)}`]: "×", [`hitP99Vs20_${label(n)}`]: "×" });
+      Object.assign(metrics, {
+        [`hitRps_${label(n)}`]: h.rps,
+        [`hitCpuUs_${label(n)}`]: h.cpuUs,
+        [`hitRpsVs20_${label(n)}`]: h.rpsVsSmallest,
+        [`hitSaturatedP99_${label(n)}`]: h.saturatedP99Ms,
+        [`hitPacedRps_${label(n)}`]: h.pacedRps,
+        [`hitP50_${label(n)}`]: h.p50Ms,
+        [`hitP99_${label(n)}`]: h.p99Ms,
+        [`hitP99Vs20_${label(n)}`]: h.p99VsSmallest,
+      });
+      Object.assign(units, {
+        [`hitRps_${label(n)}`]: "req/s at saturation (workerd)",
+        [`hitCpuUs_${label(n)}`]: "µs CPU/req (workerd)",
+        [`hitRpsVs20_${label(n)}`]: "×",
+        [`hitSaturatedP99_${label(n)}`]: "ms at saturation (workerd)",
+        [`hitPacedRps_${label(n)}`]: "req/s paced (workerd)",
+        [`hitP50_${label(n)}`]: "ms paced (workerd)",
+        [`hitP99_${label(n)}`]: "ms paced (workerd)",
+        [`hitP99Vs20_${label(n)}`]: "× (paced)",
+      });
     }
     const others = [...f.hits.entries()].filter(([n]) => n !== Math.min(...f.sizes));
     const worstRps = others.length ? Math.min(...others.map(([, h]) => h.rpsVsSmallest)) : Number.NaN;
@@ -99,8 +121,10 @@ export function scaleResults(f: ScaleFigures): BenchResult[] {
       name: "catalog-scale/hits",
       metrics,
       units,
-      notes: `Memory hits of each store's explorer AI page (rotating shoppers, wrk -t1 -c16), ${f.rounds} alternating rounds × ${f.seconds} s, all stores in one workerd serve with SNAPSHOT_TTL_SECONDS=${f.ttlSeconds}, so settings and selection snapshots expire and refresh inside every round; ratios per round vs the 20-product store, medians. CPU per hit from the workerd process's CPU time.`,
-      target: { metric: "worstHitRpsVs20", min: TARGETS.hitRps, description: `memory hits of every store ≥ ${TARGETS.hitRps}× the 20-product store's req/s and p99 ≤ ${TARGETS.hitP99}× its p99` },
+      notes:
+        `Memory hits of each store's explorer AI page (rotating shoppers, wrk -t1 -c16), ${f.rounds} alternating rounds, all stores in one workerd serve with SNAPSHOT_TTL_SECONDS=${f.ttlSeconds}, so settings and selection snapshots expire and refresh inside every run; ratios per round vs the 20-product store, medians. ` +
+        `Each round runs every store twice: ${f.seconds} s at saturation (req/s, and CPU per hit from the workerd process's CPU time) and ${f.pacedSeconds} s paced — each connection waits ${f.pacedThinkMs} ms before each request, about a third of the saturated rate — for p50/p99: at saturation two cores are shared by wrk and workerd and the p99 is the scheduler's (a bare worker's is 50–100 ms there too; edge-hits), so the latency target is read below it. The saturated p99 is reported as well.`,
+      target: { metric: "worstHitRpsVs20", min: TARGETS.hitRps, description: `memory hits of every store ≥ ${TARGETS.hitRps}× the 20-product store's req/s (saturated) and p99 ≤ ${TARGETS.hitP99}× its p99 (paced)` },
       pass: worstRps >= TARGETS.hitRps && worstP99 <= TARGETS.hitP99,
       ...part("hits", f, f.hits, "hits"),
     });

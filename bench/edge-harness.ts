@@ -59,14 +59,14 @@ function wandShopper(store: string, prefix: string): string {
   for (let n = 1; ; n++) if (armOf(store, `${prefix}${n}`, HIT_HOLDOUT_PERCENT) === "wand") return `${prefix}${n}`;
 }
 
-export type ConfigName = "edgeMemory" | "edgeKv" | "edgeMiss" | "bareWorkerd" | "nginx";
-export const HARNESS: Record<ConfigName, string> = { edgeMemory: "workerd", edgeKv: "workerd", edgeMiss: "workerd", bareWorkerd: "workerd", nginx: "nginx" };
+export type ConfigName = "edgeMemory" | "edgeRepeat" | "edgeKv" | "edgeMiss" | "bareWorkerd" | "nginx";
+export const HARNESS: Record<ConfigName, string> = { edgeMemory: "workerd", edgeRepeat: "workerd", edgeKv: "workerd", edgeMiss: "workerd", bareWorkerd: "workerd", nginx: "nginx" };
 
 export interface EdgeFigures {
   /** Median over the rounds of each configuration (CPU per request too). */
   results: Record<ConfigName, CpuLoadFigures>;
   /** Median over the rounds of each round's ratio (neighbouring runs). */
-  ratios: { memoryHitVsBare: number; kvHitVsBare: number; memoryHitVsNginx: number; missP99VsHitP99: number };
+  ratios: { memoryHitVsBare: number; repeatHitVsBare: number; kvHitVsBare: number; memoryHitVsNginx: number; missP99VsHitP99: number };
   /** 1-minute load average when the measurement started (2 cores shared with other work). */
   loadAverage: number;
   pageBytes: number;
@@ -179,6 +179,9 @@ async function measure(): Promise<EdgeFigures> {
     const nginxCpu = nginx.cpuSeconds;
     const targets: Record<ConfigName, { url: string; script: string; cpu: () => number }> = {
       edgeMemory: { url: edgeUrl, script: await rotatingScript(dir, "memory", "/s/bench-hit?persona=explorer&shopper=m", 1_000_000, HIT_VIEWS_PER_SHOPPER), cpu: () => cpuSeconds(edgePid) },
+      // Repeat views: each connection asks for one shopper's page again and again (what a shopper's
+      // later pages cost once the edge has met them: no new exposure, no new shopper to read).
+      edgeRepeat: { url: edgeUrl, script: await rotatingScript(dir, "repeat", "/s/bench-hit?persona=explorer&shopper=r", 1_000_000, 1_000_000_000), cpu: () => cpuSeconds(edgePid) },
       edgeKv: { url: edgeUrl, script: await rotatingScript(dir, "kv", "/s/bench-kv?persona=explorer&shopper=s", KV_PAGES), cpu: () => cpuSeconds(edgePid) },
       edgeMiss: { url: edgeUrl, script: await rotatingScript(dir, "miss", "/s/bench-miss?persona=explorer&shopper=x", 1_000_000), cpu: () => cpuSeconds(edgePid) },
       bareWorkerd: { url: bare.url, script: await rotatingScript(dir, "bare", "/s/bench-hit?persona=explorer&shopper=m", 1_000_000), cpu: () => cpuSeconds(barePid) },
@@ -187,7 +190,7 @@ async function measure(): Promise<EdgeFigures> {
     // Edge and its references alternate inside every round, and every other round runs in reverse
     // order, so slow drift in the machine's load hits both sides of a comparison alike. The ratios
     // the targets use are taken per round, from neighbouring runs, then the median over rounds.
-    const order: ConfigName[] = ["edgeMemory", "bareWorkerd", "edgeMiss", "edgeKv", "nginx"];
+    const order: ConfigName[] = ["edgeMemory", "bareWorkerd", "edgeRepeat", "edgeMiss", "edgeKv", "nginx"];
     // BENCH_EDGE_ONLY=edgeMemory,bareWorkerd: a quicker look at a few configurations (the others report 0).
     const only = process.env.BENCH_EDGE_ONLY?.split(",");
     const measured = only ? order.filter((c) => only.includes(c)) : order;
@@ -208,6 +211,7 @@ async function measure(): Promise<EdgeFigures> {
     const perRound = (a: CpuLoadFigures[], b: CpuLoadFigures[], f: (x: CpuLoadFigures, y: CpuLoadFigures) => number) => (a.length && b.length ? median(a.map((x, i) => f(x, b[i]!))) : 0);
     const ratios = {
       memoryHitVsBare: perRound(runs.edgeMemory, runs.bareWorkerd, (x, y) => x.rps / y.rps),
+      repeatHitVsBare: perRound(runs.edgeRepeat, runs.bareWorkerd, (x, y) => x.rps / y.rps),
       kvHitVsBare: perRound(runs.edgeKv, runs.bareWorkerd, (x, y) => x.rps / y.rps),
       memoryHitVsNginx: perRound(runs.edgeMemory, runs.nginx, (x, y) => x.rps / y.rps),
       missP99VsHitP99: perRound(runs.edgeMiss, runs.edgeMemory, (x, y) => x.p99Ms / y.p99Ms),

@@ -52,12 +52,14 @@ export async function runWrkWithCpu(url: string, seconds: number, script: string
  * `viewsPerShopper` > 1 each shopper makes that many requests in a row, and the ids carry the run's
  * start second, so every run (warm-up included) brings shoppers this isolate has not seen yet.
  */
-export async function rotatingScript(dir: string, name: string, pathPrefix: string, modulo: number, viewsPerShopper = 1): Promise<string> {
+export async function rotatingScript(dir: string, name: string, pathPrefix: string, modulo: number, viewsPerShopper = 1, o: { thinkMs?: number } = {}): Promise<string> {
   const file = join(dir, `${name}.lua`);
   const id = viewsPerShopper > 1 ? `run .. math.floor(i / ${viewsPerShopper}) % ${modulo}` : `(i % ${modulo})`;
+  // wrk calls delay() before each request of a connection: a paced load below saturation.
+  const delay = o.thinkMs ? `delay = function()\n  return ${o.thinkMs}\nend\n` : "";
   await writeFile(
     file,
-    `local i = 0\nlocal run = os.time() .. "-"\nrequest = function()\n  i = i + 1\n  return wrk.format("GET", "${pathPrefix}" .. ${id})\nend\n`,
+    `local i = 0\nlocal run = os.time() .. "-"\nrequest = function()\n  i = i + 1\n  return wrk.format("GET", "${pathPrefix}" .. ${id})\nend\n${delay}`,
   );
   return file;
 }

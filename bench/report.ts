@@ -46,6 +46,7 @@ function targetText(r: BenchResult): string {
 // Readable names for the request-serving configurations of the edge benchmarks (bench/edge-*.ts).
 const SERVING_LABELS: Record<string, string> = {
   edgeMemoryHit: "edge: hit from isolate memory",
+  edgeRepeatHit: "edge: memory hit, a shopper's repeat view",
   edgeKvHit: "edge: hit from KV",
   miss: "edge: miss (template page, generation enqueued)",
   edgeMiss: "edge: miss (template page, generation enqueued)",

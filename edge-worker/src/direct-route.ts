@@ -137,7 +137,7 @@ interface DirectRequest {
 
 const directRequests = new Map<string, DirectRequest>();
 /** Requests remembered per isolate (a few hundred bytes each). */
-const MAX_DIRECT_REQUESTS = 5000;
+const MAX_DIRECT_REQUESTS = 1000;
 
 /** A request without cookies or Referer (a first page) is named by its URL alone. */
 const directKey = (href: string, cookieHeader: string | null, referrer: string | null): string =>

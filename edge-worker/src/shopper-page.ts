@@ -339,7 +339,7 @@ function armOfShopper(store: string, shopperId: string, holdoutPercent: number):
   let arm = arms.get(memoKey);
   if (arm === undefined) {
     arm = armOf(store, shopperId, holdoutPercent);
-    if (arms.size >= 10_000) arms.clear();
+    if (arms.size >= 2000) arms.clear();
     arms.set(memoKey, arm);
   }
   return arm;

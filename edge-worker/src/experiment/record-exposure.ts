@@ -15,7 +15,7 @@ import { MAX_RECORD_BATCH, type ExposureRecord } from "./exposure-log.ts";
  */
 
 /** Keys remembered per isolate (about 100 bytes each: a few MB at most), in two generations of half that. */
-const MAX_REMEMBERED = 20_000;
+const MAX_REMEMBERED = 4000;
 /** How long an isolate gathers new exposures before it sends them. */
 export const FLUSH_DELAY_MS = 100;
 // By store, day and raw shopper id (memory only; storage gets the hash) → the shopper's hash, so a
