@@ -221,7 +221,8 @@ export function servePersonaPage(env: Env, ctx: ExecutionContext, req: PersonaPa
  * What a memory hit derived for one persona request object (the direct route keeps one per shopper,
  * URL and settings snapshot): each part is a pure function of the snapshots the plan names, so while
  * peeking gives the same snapshots — same settings, selection, market and cached page objects — a
- * hit reuses them down to the response body, and only the lookups that can see a change are made.
+ * hit reuses them down to the touches' rendered form and the headers, and only the lookups that can
+ * see a change are made (docs/decisions/0006-memory-hits-by-snapshot-identity.md).
  */
 interface HitPlan {
   settings: ShopSettings;
@@ -242,6 +243,7 @@ interface HitPlan {
 }
 
 const plans = new WeakMap<PersonaPageRequest, HitPlan>();
+
 function memoryHit(env: Env, ctx: ExecutionContext, req: PersonaPageRequest): Response | null {
   const settings = req.settings?.store === req.store ? req.settings : peekSettings(env, req.store);
   if (!settings) return null;
@@ -370,7 +372,7 @@ interface Served {
 
 /**
  * Stats, the exposure, this shopper's touches and the headers: the same for both paths. `plan`: a
- * memory hit's, which keeps the touches' form, the headers and the body it made.
+ * memory hit's, which keeps the touches' form, the header template and the exposure meta it made.
  */
 function respond(env: Env, ctx: ExecutionContext, req: PersonaPageRequest, s: Served, plan?: HitPlan): Response {
   const { settings, persona, arm, cache, signals } = s;
@@ -404,7 +406,6 @@ function respond(env: Env, ctx: ExecutionContext, req: PersonaPageRequest, s: Se
       });
     if (plan) plan.form = form;
   }
-  // (The body itself is not kept: a page per shopper would outlive the young generation.)
   const body = withExposure(form, exposure);
   const headers = plan?.headers ?? pageHeaders(settings.shopDomain, persona, cache, s.waitedMs, req.headers, language);
   if (plan) plan.headers = headers;
