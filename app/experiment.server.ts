@@ -1,5 +1,5 @@
 import { MAX_BUYER_LOOKUP, type BuyerExposure, type EdgeApiContract, type ExperimentCountsWithBuyers } from "../core/edge-api.ts";
-import { ARMS, DAY_PATTERN, SHOPPER_HASH_PATTERN, isArm, type Arm } from "../core/experiment.ts";
+import { ARMS, MAX_RANGE_DAYS, SHOPPER_HASH_PATTERN, isArm, isDay, type Arm } from "../core/experiment.ts";
 import { experimentReport, type ExperimentReport } from "../core/experiment-report.ts";
 import { segmentsFrom, type AttributedOrder } from "../core/experiment-segments.ts";
 import { isPersona, type Persona } from "../core/types.ts";
@@ -23,8 +23,8 @@ import { httpError } from "./http-error";
  * their own. Converted shoppers and revenue are per distinct buyer, so Σx² per visitor is exact.
  */
 
-/** Longest range the page reads; the edge's own bound (edge-worker/src/experiment/stats-read.ts). */
-export const MAX_RANGE_DAYS = 400;
+/** Longest range the page reads: the edge's own bound. */
+export { MAX_RANGE_DAYS };
 export const DEFAULT_RANGE_DAYS = 30;
 
 const DAY_MS = 86_400_000;
@@ -221,10 +221,6 @@ function mainCurrency(orders: readonly OrderRow[]): string | null {
   const tally = new Map<string, number>();
   for (const o of inExperiment.length > 0 ? inExperiment : orders) tally.set(o.currency, (tally.get(o.currency) ?? 0) + 1);
   return [...tally].sort(([a, x], [b, y]) => y - x || a.localeCompare(b))[0]?.[0] ?? null;
-}
-
-function isDay(s: string): boolean {
-  return DAY_PATTERN.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
 }
 
 function addDays(day: string, n: number): string {

@@ -4,11 +4,9 @@
  * how many shoppers still get the template. A template is never counted as a generated page.
  */
 
-export interface LanguagePage {
-  language: string;
-  state: "fresh" | "stale" | "missing";
-  generatedAt: string | null;
-}
+import type { PersonaLanguageState } from "../core/edge-api.ts";
+
+export type LanguagePage = PersonaLanguageState;
 
 export interface PersonaLanguages {
   persona: string;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { exposureFromAttributes, shopperHash } from "../core/experiment.ts";
+import { customerShopperId, exposureFromAttributes, shopperHash } from "../core/experiment.ts";
 import { db } from "./db.server";
 import type { AppBindings } from "./env.server";
 
@@ -87,8 +87,6 @@ export type RecordResult = "stored" | "already-stored" | "test-order";
 export async function recordOrder(env: AppBindings, shop: string, order: OrderFields): Promise<RecordResult> {
   if (order.test) return "test-order";
   const prisma = db(env);
-  const where = { shop_orderId: { shop, orderId: order.orderId } };
-  if (await prisma.experimentOrder.findUnique({ where, select: { orderId: true } })) return "already-stored";
   const { test: _test, ...fields } = order;
   try {
     await prisma.experimentOrder.create({ data: { shop, ...fields } });
@@ -117,7 +115,7 @@ export async function forgetCustomerOrders(
   o: { shop: string; store: string; customerId: string; orderIds: readonly string[] },
 ): Promise<number> {
   const prisma = db(env);
-  let deleted = (await prisma.experimentOrder.deleteMany({ where: { shop: o.shop, shopper: shopperHash(o.store, `customer-${o.customerId}`) } })).count;
+  let deleted = (await prisma.experimentOrder.deleteMany({ where: { shop: o.shop, shopper: shopperHash(o.store, customerShopperId(o.customerId)) } })).count;
   const ids = [...new Set(o.orderIds)];
   for (let i = 0; i < ids.length; i += DELETE_CHUNK) {
     deleted += (await prisma.experimentOrder.deleteMany({ where: { shop: o.shop, orderId: { in: ids.slice(i, i + DELETE_CHUNK) } } })).count;

@@ -1,5 +1,6 @@
 import { db } from "./db.server";
 import { type AppBindings, edgeApi } from "./env.server";
+import { forgetCustomerOrders, forgetShopExperiment } from "./orders.server";
 
 /**
  * Deleting a shop's data: what app/uninstalled and shop/redact remove. Each step deletes whatever is
@@ -22,14 +23,22 @@ export async function forgetShopInstall(env: AppBindings, o: { shop: string; sto
   await edgeApi(env).forgetStore(o.store);
 }
 
-/** shop/redact (48 hours after uninstall): everything of the shop, including the webhook log. */
+/**
+ * shop/redact (48 hours after uninstall): everything of the shop, including the webhook log and the
+ * experiment's orders (the edge's exposure log goes with forgetStore).
+ */
 export async function redactShop(env: AppBindings, o: { shop: string; store: string }): Promise<void> {
+  await forgetShopExperiment(env, o.shop);
   await forgetShopInstall(env, o);
   await db(env).webhookDelivery.deleteMany({ where: { shop: o.shop } });
 }
 
-/** customers/redact: the one shopper's profile and any page cached for that shopper. */
-export async function redactCustomer(env: AppBindings, o: { store: string; customerId: string }): Promise<void> {
+/**
+ * customers/redact: the customer's experiment orders (`orderIds`, and any carrying their shopper
+ * hash), their profile, and any page cached and exposure recorded for them at the edge.
+ */
+export async function redactCustomer(env: AppBindings, o: { shop: string; store: string; customerId: string; orderIds: readonly string[] }): Promise<void> {
+  await forgetCustomerOrders(env, o);
   await db(env).customerProfile.deleteMany({ where: { store: o.store, customerId: o.customerId } });
   await edgeApi(env).forgetShopper(o.store, o.customerId);
 }

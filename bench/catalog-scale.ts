@@ -51,7 +51,7 @@ const SECONDS = Number(process.env.BENCH_EDGE_SECONDS ?? 4);
  * the smallest store's saturated rate), so a stall in the edge — a snapshot refresh, a collection — is
  * what moves the p99.
  */
-export const PACED_THINK_MS = 3;
+const PACED_THINK_MS = 3;
 const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 8);
 export const SNAPSHOT_TTL_SECONDS = 2;
 export const BURST_EVENTS = 1000;

@@ -179,7 +179,7 @@ async function measure(): Promise<EdgeFigures> {
     const nginxCpu = nginx.cpuSeconds;
     const targets: Record<ConfigName, { url: string; script: string; cpu: () => number }> = {
       edgeMemory: { url: edgeUrl, script: await rotatingScript(dir, "memory", "/s/bench-hit?persona=explorer&shopper=m", 1_000_000, HIT_VIEWS_PER_SHOPPER), cpu: () => cpuSeconds(edgePid) },
-      // Repeat views: each connection asks for one shopper's page again and again (what a shopper's
+      // Repeat views: all 16 connections ask for one shopper's page again and again (what a shopper's
       // later pages cost once the edge has met them: no new exposure, no new shopper to read).
       edgeRepeat: { url: edgeUrl, script: await rotatingScript(dir, "repeat", "/s/bench-hit?persona=explorer&shopper=r", 1_000_000, 1_000_000_000), cpu: () => cpuSeconds(edgePid) },
       edgeKv: { url: edgeUrl, script: await rotatingScript(dir, "kv", "/s/bench-kv?persona=explorer&shopper=s", KV_PAGES), cpu: () => cpuSeconds(edgePid) },

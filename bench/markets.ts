@@ -39,10 +39,10 @@ import { marketsResults, TARGETS, type MarketsFigures } from "./markets-report.t
 import { cpuSeconds } from "./process-usage.ts";
 import type { BenchResult } from "./types.ts";
 
-export const SIZES = (process.env.BENCH_MARKETS_SIZES ?? "1000,20000").split(",").map(Number);
+const SIZES = (process.env.BENCH_MARKETS_SIZES ?? "1000,20000").split(",").map(Number);
 const ROUNDS = Number(process.env.BENCH_MARKETS_ROUNDS ?? process.env.BENCH_EDGE_ROUNDS ?? 7);
 const SECONDS = Number(process.env.BENCH_EDGE_SECONDS ?? 4);
-export const SHOPPERS = 1000;
+const SHOPPERS = 1000;
 const IN_FLIGHT = 16;
 const SNAPSHOT_TTL_SECONDS = 2;
 const PORTS = { edge: 18240, control: 18241, inspector: 18242, admin: 18243, generator: 18244 };
@@ -57,10 +57,10 @@ const seedOf = (n: number) => `wand-markets-${n}`;
 
 /** Fixed price-list prices for every 40th product (of the first thousand), as merchants set a few. */
 const fixedPrices = (base: number) => Object.fromEntries(Array.from({ length: 25 }, (_, k) => [k * 40, { price: `${base + k}.00`, compareAtPrice: null }]));
-export const FRANCE: FakeMarket = { handle: "france", countries: ["FR", "MC", "BE"], currency: "EUR", locales: ["fr", "en"], rate: 0.92, fixed: fixedPrices(30) };
-export const GERMANY: FakeMarket = { handle: "germany", countries: ["DE", "AT"], currency: "EUR", locales: ["de", "en"], rate: 0.95, fixed: fixedPrices(35) };
+const FRANCE: FakeMarket = { handle: "france", countries: ["FR", "MC", "BE"], currency: "EUR", locales: ["fr", "en"], rate: 0.92, fixed: fixedPrices(30) };
+const GERMANY: FakeMarket = { handle: "germany", countries: ["DE", "AT"], currency: "EUR", locales: ["de", "en"], rate: 0.95, fixed: fixedPrices(35) };
 const translated = (word: string) => Object.fromEntries(Array.from({ length: 200 }, (_, k) => [k * 5, { title: `${word} ${k * 5}` }]));
-export const MARKETS: FakeMarketsConfig = {
+const MARKETS: FakeMarketsConfig = {
   backupCountry: "US",
   locales: [{ locale: "en", primary: true }, { locale: "fr" }, { locale: "de" }],
   markets: [{ handle: "us", countries: ["US"], currency: "USD", locales: ["en"] }, FRANCE, GERMANY],

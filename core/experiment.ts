@@ -48,6 +48,23 @@ export function exposureDay(epochMs: number): string {
 
 export const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
+/** A real UTC calendar day written `YYYY-MM-DD` (not 2026-02-30). */
+export function isDay(s: string): boolean {
+  return DAY_PATTERN.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
+}
+
+/** Longest range of days one read of the experiment covers (the edge refuses more; the admin asks no more). */
+export const MAX_RANGE_DAYS = 400;
+
+/**
+ * The edge's shopper id of a signed-in customer: the app proxy serves a verified
+ * `logged_in_customer_id` as `customer-<id>` (edge-worker/src/app-proxy/route.ts), so exposures,
+ * cart attributes and orders carry shopperHash(store, "customer-<id>").
+ */
+export function customerShopperId(customerId: string): string {
+  return `customer-${customerId}`;
+}
+
 /** The funnel events the web pixel reports (Shopify's standard event names). */
 export const FUNNEL_EVENTS = ["product_viewed", "product_added_to_cart", "checkout_completed"] as const;
 export type FunnelEvent = (typeof FUNNEL_EVENTS)[number];

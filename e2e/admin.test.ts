@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openAdmin } from "./helpers/admin-page.ts";
 import { type AdminStack, startAdminStack } from "./helpers/admin-stack.ts";
 import { launchChromium } from "./helpers/chromium.ts";
 import { type FakeLlm, startFakeLlm } from "./helpers/journey-fake-llm.ts";
@@ -43,12 +44,7 @@ afterAll(async () => {
   if (profileDir) await rm(profileDir, { recursive: true, force: true });
 });
 
-/** Opens an admin page and waits until React has hydrated it (buttons then do something). */
-async function open(page: Page, path: string): Promise<void> {
-  await page.goto(`${stack.adminUrl}${path}`);
-  await page.waitForLoadState("networkidle");
-  await page.waitForFunction(() => "__reactRouterRouteModules" in window || "__remixRouteModules" in window);
-}
+const open = (page: Page, path: string): Promise<void> => openAdmin(page, `${stack.adminUrl}${path}`);
 
 async function shopperPage(shopper: string, query = ""): Promise<{ persona: string | null; cache: string | null; html: string }> {
   const response = await fetch(`${stack.edgeUrl}/s/${STORE}?shopper=${shopper}${query}`);

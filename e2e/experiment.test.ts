@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_API_KEY, type SimulationSummary, deliver, simulate, webhookHmac } from "../scripts/simulate.ts";
+import { openAdmin } from "./helpers/admin-page.ts";
 import { type AdminStack, startAdminStack } from "./helpers/admin-stack.ts";
 import { launchChromium } from "./helpers/chromium.ts";
 import { axeViolations } from "./helpers/journey-browser.ts";
@@ -52,10 +53,7 @@ afterAll(async () => {
   if (profileDir) await rm(profileDir, { recursive: true, force: true });
 });
 
-async function open(page: Page, path: string): Promise<void> {
-  await page.goto(`${stack.adminUrl}${path}`);
-  await page.waitForLoadState("networkidle");
-}
+const open = (page: Page, path: string): Promise<void> => openAdmin(page, `${stack.adminUrl}${path}`);
 
 /** The cells of one measure's row in a segment's table: [label, holdout, wand, uplift, p]. */
 async function row(page: Page, segment: string, label: string): Promise<string[]> {
@@ -95,7 +93,6 @@ describe("the experiment, from simulated shoppers to the results page", () => {
       log: () => undefined,
     });
     // Both arms occur, and there is something to count in each.
-    expect(sent.visitors.wand + sent.visitors.holdout).toBe(SHOPPERS);
     for (const arm of ["wand", "holdout"] as const) {
       expect(sent.visitors[arm]).toBeGreaterThan(20);
       expect(sent.orders[arm]).toBeGreaterThan(0);

@@ -211,7 +211,7 @@ describe("a French shopper through the signed app proxy", () => {
     await page.close();
   });
 
-  it("the admin's preview and dashboard see the French market and its AI page", { timeout: 60_000 }, async () => {
+  it("EdgeApi's preview and cacheState, which the admin's preview and dashboard read, report the French market and its AI page", { timeout: 60_000 }, async () => {
     // The Preview page's call (app/routes/app.preview.tsx) for the market and language pickers.
     const preview = await stack.rpc<PreviewResult>("preview", SHOP.store, "explorer", {}, { country: "FR", language: "fr" });
     expect(preview.locale).toMatchObject({ country: "FR", market: "france", currency: "EUR", language: "fr", pageLanguage: "fr", reasons: [] });

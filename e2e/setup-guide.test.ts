@@ -5,7 +5,8 @@ import { fileURLToPath } from "node:url";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "./helpers/chromium.ts";
-import { openAdmin, readGuide, type GuideView } from "./helpers/setup-guide-page.ts";
+import { openAdmin } from "./helpers/admin-page.ts";
+import { readGuide, type GuideView } from "./helpers/setup-guide-page.ts";
 import { API_KEY, SHOP, SHOP_PRODUCTS, THEME_FILES, THEME_NAME, type SetupGuideStack, startSetupGuideStack } from "./helpers/setup-guide-stack.ts";
 
 /*

@@ -68,7 +68,6 @@ export interface SimulationSummary {
   deliveries: Delivery[];
 }
 
-const random = seededRandom;
 
 /** The exposure a served page declares, from its `<meta name="wand-experiment" content="arm=…&amp;persona=…&amp;shopper=…">`. */
 export function exposureOfPage(html: string): ExposureMark | null {
@@ -115,7 +114,7 @@ async function eachLimited<T>(items: T[], limit: number, work: (item: T) => Prom
 
 export async function simulate(o: SimulateOptions): Promise<SimulationSummary> {
   const log = o.log ?? ((line: string) => console.log(line));
-  const rand = random(o.seed);
+  const rand = seededRandom(o.seed);
   const zero = (): Record<Arm, number> => ({ wand: 0, holdout: 0 });
   const summary: SimulationSummary = {
     store: o.store,

@@ -1,3 +1,6 @@
+import type { DayPoint } from "../experiment.server";
+import { percent } from "./experiment-table";
+
 /**
  * Cumulative conversion per arm over the range, as a small inline SVG line chart. Not
  * @shopify/polaris-viz: its React peer range (^16.14 || ^17 || ^18) fits, but its LineChart throws
@@ -6,11 +9,6 @@
  * SSR HTML, works without JavaScript, and tells its figures to a screen reader (a summary label and
  * a table of the points under "Figures behind the chart").
  */
-export interface ChartPoint {
-  day: string;
-  visitors: { wand: number; holdout: number };
-  conversions: { wand: number; holdout: number };
-}
 
 const WIDTH = 640;
 const HEIGHT = 220;
@@ -21,9 +19,8 @@ const LINES = [
 ] as const;
 
 const rate = (conversions: number, visitors: number) => (visitors > 0 ? conversions / visitors : null);
-const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 
-export function ExperimentChart(props: { series: ChartPoint[] }) {
+export function ExperimentChart(props: { series: DayPoint[] }) {
   const { series } = props;
   const rates = series.flatMap((p) => LINES.map((l) => rate(p.conversions[l.arm], p.visitors[l.arm]))).filter((r): r is number => r !== null);
   if (series.length < 2 || rates.length === 0) {
@@ -38,7 +35,7 @@ export function ExperimentChart(props: { series: ChartPoint[] }) {
     `Cumulative conversion rate per day from ${series[0]!.day} to ${last.day}: ` +
     LINES.map((l) => {
       const r = rate(last.conversions[l.arm], last.visitors[l.arm]);
-      return `${l.label} ${r === null ? "no visitors" : `${pct(r)} (${last.conversions[l.arm]} of ${last.visitors[l.arm]})`}`;
+      return `${l.label} ${r === null ? "no visitors" : `${percent(r)} (${last.conversions[l.arm]} of ${last.visitors[l.arm]})`}`;
     }).join(", ");
   const ticks = [0, top / 2, top];
   const dayLabels = [0, Math.floor((series.length - 1) / 2), series.length - 1].filter((v, i, a) => a.indexOf(v) === i);
@@ -51,7 +48,7 @@ export function ExperimentChart(props: { series: ChartPoint[] }) {
           <g key={t}>
             <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y(t)} y2={y(t)} stroke="#e3e3e3" />
             <text x={PAD.left - 6} y={y(t) + 4} textAnchor="end" fontSize="11" fill="#616161">
-              {pct(t)}
+              {percent(t)}
             </text>
           </g>
         ))}

@@ -27,12 +27,12 @@ export function verdictBadge(verdict: Verdict) {
 export const percent = (x: number | null, digits = 1) => (x === null ? "—" : `${(x * 100).toFixed(digits)} %`);
 const signed = (x: number) => `${x >= 0 ? "+" : "−"}${percent(Math.abs(x))}`;
 
-export function upliftText(c: Comparison): string {
+function upliftText(c: Comparison): string {
   if (c.uplift === null) return "—";
   return c.low !== null && c.high !== null ? `${signed(c.uplift)} (${signed(c.low)} to ${signed(c.high)})` : signed(c.uplift);
 }
 
-export function pValueText(p: number | null): string {
+function pValueText(p: number | null): string {
   return p === null ? "—" : p < 0.001 ? "< 0.001" : p.toFixed(3);
 }
 

@@ -142,11 +142,11 @@ export default function Experiment() {
                 </BlockStack>
               </Card>
             </Layout.Section>
-            {r.report.personas.map((p) => (
+            {r.report.personas.map((p, i) => (
               <Layout.Section key={p.segment}>
                 <ExperimentTable
                   title={`Persona: ${p.segment}`}
-                  segment={{ report: p, orders: r.personaOrders.find((o) => o.persona === p.segment)?.orders ?? { wand: 0, holdout: 0 } }}
+                  segment={{ report: p, orders: r.personaOrders[i]!.orders }}
                   currency={r.currency}
                 />
               </Layout.Section>

@@ -1,5 +1,4 @@
 import type { ActionFunctionArgs } from "@remix-run/cloudflare";
-import { forgetCustomerOrders } from "../orders.server";
 import { redactCustomer } from "../shop-data.server";
 import { customerRedactSchema, handleWebhook } from "../webhooks.server";
 
@@ -10,6 +9,5 @@ export const action = async (args: ActionFunctionArgs) =>
     const parsed = customerRedactSchema.safeParse(payload);
     if (!parsed.success) throw new Response("customers/redact without a customer id", { status: 400 });
     const customerId = parsed.data.customer.id;
-    await forgetCustomerOrders(env, { shop, store, customerId, orderIds: parsed.data.orders_to_redact ?? [] });
-    await redactCustomer(env, { store, customerId });
+    await redactCustomer(env, { shop, store, customerId, orderIds: parsed.data.orders_to_redact ?? [] });
   });

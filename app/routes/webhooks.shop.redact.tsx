@@ -1,5 +1,4 @@
 import type { ActionFunctionArgs } from "@remix-run/cloudflare";
-import { forgetShopExperiment } from "../orders.server";
 import { redactShop } from "../shop-data.server";
 import { handleWebhook } from "../webhooks.server";
 
@@ -7,6 +6,5 @@ import { handleWebhook } from "../webhooks.server";
 // experiment orders and (at the edge, through forgetStore) its experiment's exposure log included.
 export const action = async (args: ActionFunctionArgs) =>
   handleWebhook(args, { topics: ["SHOP_REDACT"], recordDelivery: false }, async ({ env, shop, store }) => {
-    await forgetShopExperiment(env, shop);
     await redactShop(env, { shop, store });
   });

@@ -20,13 +20,6 @@ export interface GuideView {
   steps: GuideStep[];
 }
 
-/** Opens an admin page and waits until React has hydrated it (buttons then do something). */
-export async function openAdmin(page: Page, url: string): Promise<void> {
-  await page.goto(url);
-  await page.waitForLoadState("networkidle");
-  await page.waitForFunction(() => "__reactRouterRouteModules" in window || "__remixRouteModules" in window);
-}
-
 export async function readGuide(page: Page): Promise<GuideView> {
   // The innermost element holding both the guide's heading and its list of steps.
   const heading = page.getByRole("heading", { name: "Set up WandStore", level: 2 });

@@ -3,13 +3,13 @@ import { cacheKeyPrefix, isStoreId } from "../../core/cache-key.ts";
 import type { EdgeApiContract, EnqueueResult, LlmStatus, PersonaCacheState, PersonaStats, PreviewResult } from "../../core/edge-api.ts";
 import type { CatalogSyncState, CatalogSyncTrigger, ProductEvent } from "../../core/edge-api.ts";
 import { MAX_BUYER_LOOKUP, type EdgeSetupState, type ExperimentCountsWithBuyers } from "../../core/edge-api.ts";
-import { SHOPPER_HASH_PATTERN, type ExperimentCounts } from "../../core/experiment.ts";
+import { SHOPPER_HASH_PATTERN, customerShopperId, type ExperimentCounts } from "../../core/experiment.ts";
 import { hashString } from "../../core/hash.ts";
 import { latestPageKey, settingsKey, type PageMeta } from "../../core/storage-keys.ts";
 import { FALLBACK_REASONS, PERSONAS, isPersona, type FallbackReason, type Persona, type PersonaSignals, type ShopSettings } from "../../core/types.ts";
 import { detectPersona } from "../../core/persona.ts";
 import { countProducts, forgetProducts } from "./catalog/product-rows.ts";
-import { customerShopperId, forgetExperiment, forgetExperimentCustomer, readExperimentCounts } from "./experiment/stats-read.ts";
+import { forgetExperiment, forgetExperimentCustomer, readExperimentCounts } from "./experiment/stats-read.ts";
 import { forgetSelections } from "./catalog/selection-store.ts";
 import { llmBreaker } from "./llm-breaker.ts";
 import { forgetPages, isLlmPage, latestKeyOf } from "./page-cache.ts";
@@ -22,6 +22,7 @@ import { boundedLocaleValue } from "./markets/shopper-locale.ts";
 import { keyLanguage, loadPageMarket, pageLanguagesOf } from "./markets/page-locale.ts";
 import { selectionInLanguage } from "./markets/selection-language.ts";
 import { forgetMarkets } from "./markets/markets-forget.ts";
+import { deleteKvPrefix } from "./kv-prefix.ts";
 import { loadShopMarkets } from "./markets/markets-store.ts";
 
 /**
@@ -148,7 +149,7 @@ export class EdgeApi extends WorkerEntrypoint<Env> implements EdgeApiContract {
     const deleted = new Set<string>();
     for (const p of personas) {
       const prefix = cacheKeyPrefix(store, p);
-      for (const key of await deleteKvPrefix(this.env, prefix)) deleted.add(key);
+      for (const key of await deleteKvPrefix(this.env.CACHE, prefix)) deleted.add(key);
       for (const key of await deleteR2Prefix(this.env, prefix)) deleted.add(key);
       await this.env.PAGES.delete(latestPageKey(store, p));
       // The latest copies of the other page languages (latest/<store>/<persona>/<language>).
@@ -189,7 +190,7 @@ export class EdgeApi extends WorkerEntrypoint<Env> implements EdgeApiContract {
         // Under every language segment: English pages have none, every other published language its own.
         for (const language of [undefined, ...languageSegments]) {
           const prefix = `${cacheKeyPrefix(store, persona, language)}${marker.slice(1)}`;
-          await deleteKvPrefix(this.env, prefix);
+          await deleteKvPrefix(this.env.CACHE, prefix);
           await deleteR2Prefix(this.env, prefix);
           forgetPages(prefix, store);
         }
@@ -266,18 +267,6 @@ function checkStore(store: unknown): asserts store is string {
 
 function checkPersona(persona: unknown): asserts persona is Persona {
   if (!isPersona(persona)) throw new Error(`invalid persona: ${JSON.stringify(persona)}`);
-}
-
-async function deleteKvPrefix(env: Env, prefix: string): Promise<string[]> {
-  const deleted: string[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await env.CACHE.list({ prefix, ...(cursor ? { cursor } : {}) });
-    await Promise.all(page.keys.map((k) => env.CACHE.delete(k.name)));
-    deleted.push(...page.keys.map((k) => k.name));
-    cursor = page.list_complete ? undefined : page.cursor;
-  } while (cursor);
-  return deleted;
 }
 
 async function deleteR2Prefix(env: Env, prefix: string): Promise<string[]> {

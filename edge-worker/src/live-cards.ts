@@ -50,10 +50,9 @@ export interface LivePage {
 
 /**
  * `cards`: the shopper's market (its prices over the products, the page language's strings and the
- * shopper's number format, markets/market-cards.ts); absent: the shop's prices, English, en-US.
+ * shopper's number format, markets/market-cards.ts).
  */
-function livePage(page: { pageId: string; html: string }, products: readonly Product[], persona: Persona, factsKey: string, cards?: MarketCards): LivePage {
-  if (!cards) return { id: `${page.pageId}\u0000${factsKey}`, html: () => renderSlots(splitProductSlots(page.html), { products, persona, baseUrl: "" }).html };
+function livePage(page: { pageId: string; html: string }, products: readonly Product[], persona: Persona, factsKey: string, cards: MarketCards): LivePage {
   return {
     id: `${page.pageId}\u0000${factsKey}\u0000${cards.key}`,
     html: () => renderSlots(splitProductSlots(page.html), { products: cards.products(products).products, persona, baseUrl: "", locale: cards.locale }).html,
@@ -64,7 +63,7 @@ function livePage(page: { pageId: string; html: string }, products: readonly Pro
  * withLiveFacts without a promise, for the usual page whose slots the selection holds all of; null
  * when some products have to be read by handle (then withLiveFacts).
  */
-export function liveFactsNow(page: { pageId: string; html: string }, selection: PersonaSelection, persona: Persona, cards?: MarketCards): LivePage | null {
+export function liveFactsNow(page: { pageId: string; html: string }, selection: PersonaSelection, persona: Persona, cards: MarketCards): LivePage | null {
   return lackingHandles(page, selection).length ? null : livePage(page, selection.products, persona, selection.factsVersion, cards);
 }
 
@@ -80,7 +79,7 @@ export async function withLiveFacts(
   page: { pageId: string; html: string },
   selection: PersonaSelection,
   persona: Persona,
-  cards?: MarketCards,
+  cards: MarketCards,
 ): Promise<LivePage> {
   const lacking = lackingHandles(page, selection);
   let extras: readonly Product[] = [];

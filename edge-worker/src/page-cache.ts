@@ -46,8 +46,8 @@ export function memoryPage(key: string): PageLookup | null {
 }
 
 export async function lookupPage(env: Env, waiter: Waiter, key: string, store: string, persona: Persona): Promise<PageLookup | null> {
-  const inMemory = pages.get(key);
-  if (inMemory) return { layer: "memory", page: inMemory };
+  const inMemory = memoryPage(key);
+  if (inMemory) return inMemory;
   if (knownMissing.get(key)) return null;
 
   const kv = await env.CACHE.getWithMetadata<PageMeta>(key, "text");

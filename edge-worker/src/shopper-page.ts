@@ -189,7 +189,7 @@ function pageKey(settings: ShopSettings, persona: Persona, shopperId: string | u
 }
 
 /** The page's HTML with its product cards expanded from live facts (relative links): previews. */
-export async function expandedHtml(env: Env, waiter: Pick<ExecutionContext, "waitUntil">, page: ResolvedPage, cards?: MarketCards): Promise<string> {
+export async function expandedHtml(env: Env, waiter: Pick<ExecutionContext, "waitUntil">, page: ResolvedPage, cards: MarketCards): Promise<string> {
   return (await withLiveFacts(env, waiter, page, page.selection, page.decision.persona, cards)).html();
 }
 
@@ -265,28 +265,26 @@ function memoryHit(env: Env, ctx: ExecutionContext, req: PersonaPageRequest): Re
   let prepared: PreparedPage | undefined;
   if (arm === "holdout") {
     cache = "holdout";
-    if (unchanged) prepared = unchanged.prepared;
-    else {
-      const live = liveFactsNow(holdoutPage(settings, selection, decision.persona, language), selection, decision.persona, market.cards);
-      prepared = live ? preparedPageNow(live.id, linkBase(req, market)) : undefined;
-    }
+    prepared = unchanged ? unchanged.prepared : servedFormNow(req, holdoutPage(settings, selection, decision.persona, language), decision.persona, market);
   } else {
     cache = "memory";
     key = unchanged ? unchanged.key : pageKey(settings, decision.persona, req.shopperId, currentVariant(settings, selection), language);
     const lookup = memoryPage(key);
     if (!lookup) return null;
     cached = lookup.page;
-    if (unchanged?.cached === cached) prepared = unchanged.prepared;
-    else {
-      const live = liveFactsNow({ html: cached.html, pageId: pageIdOf(lookup) }, selection, decision.persona, market.cards);
-      prepared = live ? preparedPageNow(live.id, linkBase(req, market)) : undefined;
-    }
+    prepared = unchanged?.cached === cached ? unchanged.prepared : servedFormNow(req, { html: cached.html, pageId: pageIdOf(lookup) }, decision.persona, market);
   }
   if (!prepared) return null;
   let plan = unchanged && unchanged.prepared === prepared ? unchanged : undefined;
   if (!plan) plans.set(req, (plan = { settings, signals, decision, base, market, arm, key, cached, prepared }));
   // Nothing was waited for: no time on storage.
   return respond(env, ctx, req, { settings, selection, signals, persona: decision.persona, arm, cache, prepared, waitedMs: 0, market }, plan);
+}
+
+/** servedForm from this isolate's memos without a promise, or undefined (then the async path). */
+function servedFormNow(req: PersonaPageRequest, page: { pageId: string; html: string }, persona: Persona, market: PageMarket): PreparedPage | undefined {
+  const live = liveFactsNow(page, market.selection, persona, market.cards);
+  return live ? preparedPageNow(live.id, linkBase(req, market)) : undefined;
 }
 
 async function servePersonaPageAsync(env: Env, ctx: ExecutionContext, req: PersonaPageRequest): Promise<Response> {

@@ -1,3 +1,4 @@
+import { customerShopperId } from "../../../core/experiment.ts";
 import { HttpError, methodNotAllowed, notFound } from "../http-error.ts";
 import { proxyLocaleQuery } from "../markets/page-locale.ts";
 import { servePersonaPage } from "../shopper-page.ts";
@@ -58,7 +59,7 @@ export async function handleAppProxy(request: Request, env: Env, ctx: ExecutionC
   const page = await servePersonaPage(env, ctx, {
     store,
     // A verified customer is the same shopper on every device; the extension's id is per browser.
-    shopperId: customerId ? `customer-${customerId}` : (shopperId ?? ANONYMOUS_SHOPPER),
+    shopperId: customerId ? customerShopperId(customerId) : (shopperId ?? ANONYMOUS_SHOPPER),
     signals,
     baseUrl: "",
     allowOverride: false,

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { emptySelection, needsReselection, refreshSelection, selectForPersona, selectionHandles } from "../../../core/selection.ts";
 import { selectionKey, selectionPrefix } from "../../../core/storage-keys.ts";
 import { PERSONAS, type Persona, type PersonaSelection, type SelectionCandidates } from "../../../core/types.ts";
+import { deleteKvPrefix } from "../kv-prefix.ts";
 import { readCandidates, readProductsByHandles } from "./product-rows.ts";
 
 /**
@@ -180,10 +181,5 @@ export async function readSelection(
 
 export async function forgetSelections(env: SelectionEnv, store: string): Promise<void> {
   await env.DB.prepare("DELETE FROM PersonaSelection WHERE store = ?").bind(store).run();
-  let cursor: string | undefined;
-  do {
-    const page = await env.CACHE.list({ prefix: selectionPrefix(store), ...(cursor ? { cursor } : {}) });
-    await Promise.all(page.keys.map((k) => env.CACHE.delete(k.name)));
-    cursor = page.list_complete ? undefined : page.cursor;
-  } while (cursor);
+  await deleteKvPrefix(env.CACHE, selectionPrefix(store));
 }

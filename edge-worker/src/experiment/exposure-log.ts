@@ -86,17 +86,7 @@ export class ExposureLog extends DurableObject<Env> {
     if (!DAY_PATTERN.test(day) || !SHOPPER_HASH_PATTERN.test(shopper) || !isArm(arm) || !isPersona(persona)) {
       throw new RangeError("record needs a YYYY-MM-DD day, a shopper hash, an arm and a persona");
     }
-    return this.ctx.storage.transactionSync(() => {
-      const inserted = this.run("INSERT OR IGNORE INTO exposures (day, shopper, arm, persona) VALUES (?, ?, ?, ?)", day, shopper, arm, persona);
-      if (inserted === 0) return false;
-      this.ctx.storage.sql.exec(
-        "INSERT INTO daily (day, arm, persona, visitors) VALUES (?, ?, ?, 1) ON CONFLICT (day, arm, persona) DO UPDATE SET visitors = visitors + 1",
-        day,
-        arm,
-        persona,
-      );
-      return true;
-    });
+    return (await this.recordMany([{ day, shopper, arm, persona }])) === 1;
   }
 
   /**

@@ -4,7 +4,8 @@ import { exposureDay, shopperHash } from "../../../core/experiment.ts";
 import { uniqueStore } from "../../test/helpers.ts";
 import { EdgeApi } from "../edge-api.ts";
 import { forgetRecordedExposures, recordExposure } from "./record-exposure.ts";
-import { MAX_RANGE_DAYS, customerShopperId, forgetExperiment, forgetExperimentShopper, readExperimentCounts } from "./stats-read.ts";
+import { MAX_RANGE_DAYS, customerShopperId } from "../../../core/experiment.ts";
+import { forgetExperiment, forgetExperimentShopper, readExperimentCounts } from "./stats-read.ts";
 
 const DAY1 = Date.UTC(2026, 11, 1, 9);
 const DAY2 = Date.UTC(2026, 11, 2, 9);

@@ -1,5 +1,5 @@
 import { isStoreId } from "../../../core/cache-key.ts";
-import { DAY_PATTERN, shopperHash, type ExperimentCounts } from "../../../core/experiment.ts";
+import { MAX_RANGE_DAYS, customerShopperId, isDay, shopperHash, type ExperimentCounts } from "../../../core/experiment.ts";
 import { forgetRecordedExposures } from "./record-exposure.ts";
 
 /**
@@ -7,9 +7,6 @@ import { forgetRecordedExposures } from "./record-exposure.ts";
  * visitors and funnel shoppers per first day, arm and persona for an inclusive range of UTC days.
  * The admin adds the orders it keeps in D1 and hands both to core/experiment-report.ts.
  */
-
-/** Longest range one read may cover. */
-export const MAX_RANGE_DAYS = 400;
 
 export async function readExperimentCounts(env: Env, store: string, from: string, to: string): Promise<ExperimentCounts> {
   if (!isStoreId(store)) throw new RangeError("invalid store id");
@@ -28,15 +25,6 @@ export async function forgetExperimentShopper(env: Env, store: string, shopperId
   return env.EXPOSURES.getByName(store).forgetShopper(shopperHash(store, shopperId));
 }
 
-/**
- * The edge's shopper id of a signed-in customer: the app proxy serves a verified
- * `logged_in_customer_id` as `customer-<id>` (edge-worker/src/app-proxy/route.ts), so exposures,
- * cart attributes and orders carry shopperHash(store, "customer-<id>").
- */
-export function customerShopperId(customerId: string): string {
-  return `customer-${customerId}`;
-}
-
 /** customers/redact by Shopify's customer id: the rows of the shopper the proxy served them as. */
 export async function forgetExperimentCustomer(env: Env, store: string, customerId: string): Promise<number> {
   return forgetExperimentShopper(env, store, customerShopperId(customerId));
@@ -47,8 +35,4 @@ export async function forgetExperiment(env: Env, store: string): Promise<void> {
   if (!isStoreId(store)) throw new RangeError("invalid store id");
   await env.EXPOSURES.getByName(store).clear();
   forgetRecordedExposures();
-}
-
-function isDay(s: string): boolean {
-  return DAY_PATTERN.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
 }

@@ -2,7 +2,7 @@ import { marketOfCountry, pricedMarkets, type ShopMarkets } from "../../../core/
 import { MARKET_FACTS_TTL_MS, parseMarketFacts, type MarketFacts } from "../../../core/market-prices.ts";
 import { marketFactsKey } from "../../../core/storage-keys.ts";
 import { KvSnapshots } from "./kv-snapshots.ts";
-import { loadShopMarkets, peekShopMarkets } from "./markets-store.ts";
+import { loadShopMarkets } from "./markets-store.ts";
 
 /**
  * A market's prices for the persona selections' products (core/market-prices.ts MarketFacts), in
@@ -42,12 +42,10 @@ export async function loadMarketFactsIn(env: Env, store: string, markets: ShopMa
 }
 
 /**
- * loadMarketFacts without a promise: `{ value }` from this isolate's fresh copies (value null for
- * the primary market), undefined when something has to be read (then loadMarketFacts).
+ * loadMarketFactsIn without a promise: `{ value }` from this isolate's fresh copy (value null for
+ * the primary market), undefined when it has to be read.
  */
-export function peekMarketFacts(env: Env, store: string, country: string, waiter: Waiter): { value: MarketFacts | null } | undefined {
-  const markets = peekShopMarkets(env, store, waiter);
-  if (markets === null) return undefined;
+export function peekMarketFactsIn(env: Env, store: string, markets: ShopMarkets, country: string, waiter: Waiter): { value: MarketFacts | null } | undefined {
   const priced = pricedCountry(markets, country);
   return priced === null ? { value: null } : facts.peek(env, store, priced, waiter);
 }

@@ -3,12 +3,12 @@ import { generatedLanguagesOf, publishedLanguages, singleMarketShop, type Locale
 import { applyMarketFacts, type MarketFacts } from "../../../core/market-prices.ts";
 import { askMarketsRefresh } from "./markets-refresh.ts";
 import { DEFAULT_JOB_LANGUAGE, type PersonaSelection, type ShopSettings } from "../../../core/types.ts";
-import { loadMarketFactsIn, peekMarketFacts } from "./market-facts-store.ts";
+import { loadMarketFactsIn, peekMarketFactsIn } from "./market-facts-store.ts";
 import { marketCards, type MarketCards } from "./market-cards.ts";
-import { DEFAULT_PRIMARY, loadShopMarkets } from "./markets-store.ts";
-import { peekSelectionInLanguage, translatedOnce } from "./selection-language.ts";
-import { boundedLocaleValue, localeFor, peekShopperLocale } from "./shopper-locale.ts";
-import { loadTranslationsIn } from "./translations-store.ts";
+import { DEFAULT_PRIMARY, loadShopMarkets, peekShopMarkets } from "./markets-store.ts";
+import { translatedOnce } from "./selection-language.ts";
+import { boundedLocaleValue, localeFor } from "./shopper-locale.ts";
+import { loadTranslationsIn, peekTranslationsIn } from "./translations-store.ts";
 
 /**
  * A shopper's market context on the request path, in one piece for the shopper page
@@ -32,11 +32,14 @@ type Waiter = Pick<ExecutionContext, "waitUntil">;
  * so callers can tell by identity that nothing changed (shopper-page.ts keeps what it derived from it).
  */
 export function peekPageMarket(env: Env, waiter: Waiter, settings: ShopSettings, selection: PersonaSelection, query: LocaleQuery, previous?: PageMarket): PageMarket | null {
-  const locale = peekShopperLocale(env, settings, query, waiter);
-  if (!locale) return null;
-  const localized = peekSelectionInLanguage(env, selection, locale.pageLanguage, waiter);
-  if (!localized) return null;
-  const facts = peekMarketFacts(env, settings.store, locale.country, waiter);
+  // One look at the shop's markets: the locale, the translations and the prices all read it.
+  const markets = peekShopMarkets(env, settings.store, waiter);
+  if (!markets) return null;
+  const locale = localeFor(markets, query, settings.generatedLanguages);
+  const translations = peekTranslationsIn(env, settings.store, markets, locale.pageLanguage, waiter);
+  if (!translations) return null;
+  const localized = translatedOnce(selection, translations.value);
+  const facts = peekMarketFactsIn(env, settings.store, markets, locale.country, waiter);
   if (!facts) return null;
   if (previous && previous.locale === locale && previous.selection === localized && previous.facts === facts.value) return previous;
   return { locale, selection: localized, facts: facts.value, cards: marketCards(facts.value, locale) };

@@ -2,7 +2,7 @@ import { publishedLanguages } from "../../../core/locale.ts";
 import { translateSelection, type ProductTranslations } from "../../../core/product-translations.ts";
 import type { PersonaSelection } from "../../../core/types.ts";
 import { readShopMarkets } from "./markets-store.ts";
-import { loadTranslations, peekTranslations, readTranslations } from "./translations-store.ts";
+import { loadTranslations, readTranslations } from "./translations-store.ts";
 
 /**
  * A persona's selection in a page language: its products' titles and descriptions as the merchant
@@ -39,10 +39,4 @@ export async function selectionInLanguage(
     return translateSelection(selection, await readTranslations(env, selection.store, language));
   }
   return translatedOnce(selection, await loadTranslations(env, selection.store, language, o.waiter));
-}
-
-/** The shopper path's selectionInLanguage without a promise; null when the translations have to be read. */
-export function peekSelectionInLanguage(env: Env, selection: PersonaSelection, language: string, waiter: Waiter): PersonaSelection | null {
-  const t = peekTranslations(env, selection.store, language, waiter);
-  return t ? translatedOnce(selection, t.value) : null;
 }

@@ -1,6 +1,4 @@
 import { resolveShopperLocale, type LocaleQuery, type ShopMarkets, type ShopperLocale } from "../../../core/locale.ts";
-import type { ShopSettings } from "../../../core/types.ts";
-import { peekShopMarkets } from "./markets-store.ts";
 
 /**
  * The shopper's market and language for a request (core/locale.ts resolveShopperLocale), memoised
@@ -25,14 +23,6 @@ export function localeFor(markets: ShopMarkets, query: LocaleQuery, generatedLan
     byQuery.set(memoKey, locale);
   }
   return locale;
-}
-
-type Waiter = Pick<ExecutionContext, "waitUntil"> | null;
-
-/** The locale from this isolate's copy of the shop's markets, without a promise; null when it has none. */
-export function peekShopperLocale(env: Env, settings: ShopSettings, query: LocaleQuery, waiter: Waiter): ShopperLocale | null {
-  const markets = peekShopMarkets(env, settings.store, waiter);
-  return markets && localeFor(markets, query, settings.generatedLanguages);
 }
 
 /** A request value for resolveShopperLocale: absent, or too long to be a country, language, currency or locale prefix → null. */

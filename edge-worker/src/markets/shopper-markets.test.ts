@@ -239,7 +239,6 @@ describe("markets on the shopper path", () => {
       await res.body?.cancel();
       expected.add(`${persona}/${resolveShopperLocale({ country, language }, markets).pageLanguage}`);
     }
-    expect(expected.size).toBeLessThanOrEqual(12);
     const stored = await eventually(async () => {
       const keys = (await env.PAGES.list({ prefix: `ui/${store}/` })).objects.map((o) => o.key);
       return keys.length >= expected.size && keys;

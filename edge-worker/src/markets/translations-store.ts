@@ -2,7 +2,7 @@ import { parseProductTranslations, TRANSLATIONS_TTL_MS, type ProductTranslations
 import { publishedLanguages, type ShopMarkets } from "../../../core/locale.ts";
 import { translationsKey } from "../../../core/storage-keys.ts";
 import { KvSnapshots } from "./kv-snapshots.ts";
-import { loadShopMarkets, peekShopMarkets } from "./markets-store.ts";
+import { loadShopMarkets } from "./markets-store.ts";
 
 /**
  * The merchant's translations of the persona selections' products in one language
@@ -40,10 +40,11 @@ export async function loadTranslationsIn(env: Env, store: string, markets: ShopM
   return translated(markets, language) ? translations.load(env, store, language, waiter) : null;
 }
 
-/** loadTranslations without a promise: `{ value }` from this isolate's fresh copies, undefined when something has to be read. */
-export function peekTranslations(env: Env, store: string, language: string, waiter: Waiter): { value: ProductTranslations | null } | undefined {
-  const markets = peekShopMarkets(env, store, waiter);
-  if (markets === null) return undefined;
+/**
+ * loadTranslationsIn without a promise: `{ value }` from this isolate's fresh copy, undefined when
+ * it has to be read.
+ */
+export function peekTranslationsIn(env: Env, store: string, markets: ShopMarkets, language: string, waiter: Waiter): { value: ProductTranslations | null } | undefined {
   return translated(markets, language) ? translations.peek(env, store, language, waiter) : { value: null };
 }
 
