@@ -100,35 +100,42 @@ export class ExposureLog extends DurableObject<Env> {
         throw new RangeError("recordMany needs rows of a YYYY-MM-DD day, a shopper hash, an arm and a persona");
       }
     }
-    // The first row of a (day, shopper) counts, as one INSERT OR IGNORE after another would have it.
+    // The first row of a (day, shopper) counts, as one INSERT OR IGNORE after another would have it;
+    // the rest are grouped by day, arm and persona (a batch is mostly one day: at most 8 groups).
     const firsts = new Set<string>();
-    const unique: [string, string, string, string][] = [];
+    const groups = new Map<string, { day: string; arm: Arm; persona: Persona; shoppers: string[] }>();
     for (const r of rows) {
       const key = `${r.day} ${r.shopper}`;
       if (firsts.has(key)) continue;
       firsts.add(key);
-      unique.push([r.day, r.shopper, r.arm, r.persona]);
+      const name = `${r.day} ${r.arm} ${r.persona}`;
+      let group = groups.get(name);
+      if (!group) groups.set(name, (group = { day: r.day, arm: r.arm, persona: r.persona, shoppers: [] }));
+      group.shoppers.push(r.shopper);
     }
-    if (unique.length === 0) return 0;
-    // Two statements for the whole batch (SQLite reads it with json_each), not three per row: a
-    // statement per row cost the edge's process more than the rest of the batch's work.
-    const batch = JSON.stringify(unique);
+    if (groups.size === 0) return 0;
+    // Two statements per group, whatever its size: SQLite reads the group's shoppers with json_each
+    // as plain text values (a statement per row, or a JSON object per row read back with
+    // json_extract, cost the edge's process more than the rest of the batch's work).
     return this.ctx.storage.transactionSync(() => {
-      // The daily counts first, from the rows not stored yet; then the rows.
-      this.ctx.storage.sql.exec(
-        `INSERT INTO daily (day, arm, persona, visitors)
-         SELECT json_extract(r.value, '$[0]'), json_extract(r.value, '$[2]'), json_extract(r.value, '$[3]'), count(*)
-         FROM json_each(?) AS r
-         WHERE NOT EXISTS (SELECT 1 FROM exposures AS e WHERE e.day = json_extract(r.value, '$[0]') AND e.shopper = json_extract(r.value, '$[1]'))
-         GROUP BY 1, 2, 3
-         ON CONFLICT (day, arm, persona) DO UPDATE SET visitors = visitors + excluded.visitors`,
-        batch,
-      );
-      return this.run(
-        `INSERT OR IGNORE INTO exposures (day, shopper, arm, persona)
-         SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]') FROM json_each(?)`,
-        batch,
-      );
+      let inserted = 0;
+      for (const g of groups.values()) {
+        const shoppers = JSON.stringify(g.shoppers);
+        // The daily count first, from the shoppers not stored for that day yet; then the rows.
+        this.ctx.storage.sql.exec(
+          `INSERT INTO daily (day, arm, persona, visitors)
+           SELECT ?1, ?2, ?3, count(*) FROM json_each(?4) AS s
+           WHERE NOT EXISTS (SELECT 1 FROM exposures AS e WHERE e.day = ?1 AND e.shopper = s.value)
+           HAVING count(*) > 0
+           ON CONFLICT (day, arm, persona) DO UPDATE SET visitors = visitors + excluded.visitors`,
+          g.day,
+          g.arm,
+          g.persona,
+          shoppers,
+        );
+        inserted += this.run(`INSERT OR IGNORE INTO exposures (day, shopper, arm, persona) SELECT ?1, value, ?2, ?3 FROM json_each(?4)`, g.day, g.arm, g.persona, shoppers);
+      }
+      return inserted;
     });
   }
 
