@@ -4,6 +4,7 @@ import { PERSONAS, type CatalogProduct, type Persona, type PersonaSelection, typ
 import { readProductsByHandles } from "./catalog/product-rows.ts";
 import { readSelection, refreshSelections } from "./catalog/selection-store.ts";
 import { edgeConfig } from "./config.ts";
+import { ValidatedSnapshots, jsonOrNull } from "./validated-snapshots.ts";
 
 /**
  * What the edge reads of a store per request, all of it bounded whatever the catalog's size
@@ -103,6 +104,8 @@ export class SnapshotMemo<T> {
 const settingsMemo = new SnapshotMemo<ShopSettings | null>(1000);
 const selectionMemo = new SnapshotMemo<PersonaSelection>(256);
 const productsMemo = new SnapshotMemo<CatalogProduct[]>(128);
+// The settings snapshots' bytes and what they parsed to: an unchanged refresh keeps the object.
+const settingsSnapshots = new ValidatedSnapshots<ShopSettings>(1000);
 
 /** At most this many handles are looked up for one page (readProductsByHandles' own bound). */
 export const MAX_LOOKUP_HANDLES = 100;
@@ -110,26 +113,37 @@ export const MAX_LOOKUP_HANDLES = 100;
 /** Forgets this isolate's copies of a store's snapshots (after a refresh, a purge or an uninstall). */
 export function forgetSnapshots(store: string): void {
   settingsMemo.delete(store);
+  settingsSnapshots.forgetWhere((key) => key === store);
   for (const persona of PERSONAS) selectionMemo.delete(selectionMemoKey(store, persona));
   productsMemo.deleteWhere((key) => key.startsWith(`${store}\u0000`));
 }
 
 /** Settings of an installed store, or null when the store is unknown or uninstalled. */
 export function loadSettings(env: Env, store: string, waiter: Waiter): Promise<ShopSettings | null> {
-  return settingsMemo.get(store, edgeConfig(env).snapshotTtlMs, waiter, async () => {
-    const snapshot = await env.CACHE.get(settingsKey(store), "json");
-    if (snapshot !== null) {
+  return settingsMemo.get(store, edgeConfig(env).snapshotTtlMs, waiter, () => readSettings(env, store, waiter));
+}
+
+/**
+ * The stored settings: the KV snapshot (the same object again while its bytes are unchanged), else
+ * D1, whose answer is written back to KV.
+ */
+export async function readSettings(env: Pick<Env, "CACHE" | "DB">, store: string, waiter: Waiter): Promise<ShopSettings | null> {
+  const raw = await env.CACHE.get(settingsKey(store), "text");
+  if (raw !== null) {
+    const valid = settingsSnapshots.parse(store, raw, (text) => {
       try {
-        return parseSettings(snapshot);
+        return parseSettings(jsonOrNull(text));
       } catch (error) {
         // A bad snapshot is ignored in favour of D1 (and rewritten below).
         console.warn(`settings snapshot of ${store} is invalid, reading D1`, error);
+        return null;
       }
-    }
-    const settings = await readSettingsFromD1(env, store);
-    if (settings) later(waiter, env.CACHE.put(settingsKey(store), JSON.stringify(settings)));
-    return settings;
-  });
+    });
+    if (valid) return valid;
+  }
+  const settings = await readSettingsFromD1(env, store);
+  if (settings) later(waiter, env.CACHE.put(settingsKey(store), JSON.stringify(settings)));
+  return settings;
 }
 
 /**
@@ -161,7 +175,7 @@ export function loadProductsByHandles(env: Env, store: string, handles: readonly
   return productsMemo.get(`${store}\u0000${bounded.join("\u0000")}`, edgeConfig(env).snapshotTtlMs, waiter, () => readProductsByHandles(env.DB, store, bounded));
 }
 
-export async function readSettingsFromD1(env: Env, store: string): Promise<ShopSettings | null> {
+export async function readSettingsFromD1(env: Pick<Env, "DB">, store: string): Promise<ShopSettings | null> {
   const row = await env.DB.prepare("SELECT * FROM ShopSettings WHERE store = ?").bind(store).first<Record<string, unknown>>();
   if (!row || !row.installed) return null;
   return parseSettingsRow(row);

@@ -3,6 +3,7 @@ import { emptySelection, needsReselection, refreshSelection, selectForPersona, s
 import { selectionKey, selectionPrefix } from "../../../core/storage-keys.ts";
 import { PERSONAS, type Persona, type PersonaSelection, type SelectionCandidates } from "../../../core/types.ts";
 import { deleteKvPrefix } from "../kv-prefix.ts";
+import { ValidatedSnapshots, jsonOrNull } from "../validated-snapshots.ts";
 import { readCandidates, readProductsByHandles } from "./product-rows.ts";
 
 /**
@@ -135,10 +136,8 @@ async function computeSelections(
   return out;
 }
 
-// The last snapshot bytes validated per selection key, with what they parsed to (bounded like the
-// isolate's selection memo in store-data.ts).
-const validated = new Map<string, { raw: string; value: PersonaSelection }>();
-const MAX_VALIDATED = 256;
+// Snapshot bytes validated per selection key (bounded like the edge's selection memo).
+const validated = new ValidatedSnapshots<PersonaSelection>(256);
 
 /**
  * A persona's selection: the KV snapshot, else from D1 (computed and stored on first use). With a
@@ -153,23 +152,11 @@ export async function readSelection(
   const key = selectionKey(store, persona);
   const raw = await env.CACHE.get(key, "text");
   if (raw !== null) {
-    // An isolate re-reads each snapshot every SNAPSHOT_TTL: bytes it has already validated are
-    // not parsed and schema-checked again (a string compare instead of ~40 KB of JSON and zod on
-    // the thread that serves hits), and the same object keeps every memo built on it warm.
-    const known = validated.get(key);
-    if (known && known.raw === raw) return known.value;
-    let snapshot: unknown = null;
-    try {
-      snapshot = JSON.parse(raw);
-    } catch {
-      // reported below as invalid
-    }
-    const parsed = SelectionSchema.safeParse(snapshot);
-    if (parsed.success && parsed.data.store === store && parsed.data.persona === persona) {
-      if (validated.size >= MAX_VALIDATED) validated.delete(validated.keys().next().value!);
-      validated.set(key, { raw, value: parsed.data });
-      return parsed.data;
-    }
+    const valid = validated.parse(key, raw, (text) => {
+      const parsed = SelectionSchema.safeParse(jsonOrNull(text));
+      return parsed.success && parsed.data.store === store && parsed.data.persona === persona ? parsed.data : null;
+    });
+    if (valid) return valid;
     console.warn(`selection snapshot of ${store}/${persona} is invalid, reading D1`);
   }
   const computed = await computeSelections(env, store, { reselect: "if-needed", personas: [persona] });

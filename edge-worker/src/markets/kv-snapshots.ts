@@ -1,5 +1,6 @@
 import { edgeConfig } from "../config.ts";
 import { SnapshotMemo } from "../store-data.ts";
+import { ValidatedSnapshots, jsonOrNull } from "../validated-snapshots.ts";
 import { askMarketsRefresh, type MarketsWork } from "./markets-refresh.ts";
 
 /**
@@ -29,9 +30,12 @@ export interface KvSnapshotKind<T extends { store: string; fetchedAt: number }> 
 
 export class KvSnapshots<T extends { store: string; fetchedAt: number }> {
   private readonly memo: SnapshotMemo<T | null>;
+  // The snapshots' bytes and what they parsed to: an unchanged refresh keeps the object.
+  private readonly validated: ValidatedSnapshots<T>;
 
   constructor(private readonly kind: KvSnapshotKind<T>) {
     this.memo = new SnapshotMemo<T | null>(kind.limit);
+    this.validated = new ValidatedSnapshots<T>(kind.limit);
   }
 
   async write(env: Pick<Env, "CACHE">, value: T): Promise<void> {
@@ -42,15 +46,18 @@ export class KvSnapshots<T extends { store: string; fetchedAt: number }> {
   }
 
   async read(env: Pick<Env, "CACHE">, store: string, part: string): Promise<T | null> {
-    const raw = await env.CACHE.get(this.kind.key(store, part), "json");
+    const key = this.kind.key(store, part);
+    const raw = await env.CACHE.get(key, "text");
     if (raw === null) return null;
-    try {
-      const value = this.kind.parse(raw);
-      return value.store === store && this.kind.partOf(value) === part ? value : null;
-    } catch (error) {
-      console.warn(`${this.kind.key(store, part)} is invalid; ${this.kind.meanwhile} until the next refresh`, error);
-      return null;
-    }
+    return this.validated.parse(key, raw, (text) => {
+      try {
+        const value = this.kind.parse(jsonOrNull(text));
+        return value.store === store && this.kind.partOf(value) === part ? value : null;
+      } catch (error) {
+        console.warn(`${key} is invalid; ${this.kind.meanwhile} until the next refresh`, error);
+        return null;
+      }
+    });
   }
 
   async load(env: Env, store: string, part: string, waiter: Waiter): Promise<T | null> {
@@ -66,6 +73,8 @@ export class KvSnapshots<T extends { store: string; fetchedAt: number }> {
   /** Forgets this isolate's copies of a store's snapshots. */
   forget(store: string): void {
     this.memo.deleteWhere((key) => key.startsWith(`${store}\u0000`));
+    const prefix = this.kind.key(store, "");
+    this.validated.forgetWhere((key) => key.startsWith(prefix));
   }
 
   private checked(env: Env, store: string, value: T | null, waiter: Waiter): T | null {

@@ -5,6 +5,7 @@ import { marketsKey } from "../../../core/storage-keys.ts";
 import { DEFAULT_JOB_LANGUAGE } from "../../../core/types.ts";
 import { edgeConfig } from "../config.ts";
 import { SnapshotMemo } from "../store-data.ts";
+import { ValidatedSnapshots, jsonOrNull } from "../validated-snapshots.ts";
 import { askMarketsRefresh } from "./markets-refresh.ts";
 
 /**
@@ -54,10 +55,13 @@ export async function writeShopMarkets(env: MarketsEnv, store: string, markets: 
  * twice, even for a shop that has none).
  */
 export async function readShopMarkets(env: MarketsEnv, store: string, waiter: Waiter = null): Promise<StoredShopMarkets> {
-  const snapshot = await env.CACHE.get(marketsKey(store), "json");
-  if (snapshot !== null) {
-    const parsed = snapshotSchema.safeParse(snapshot);
-    if (parsed.success) return parsed.data;
+  const raw = await env.CACHE.get(marketsKey(store), "text");
+  if (raw !== null) {
+    const valid = validated.parse(store, raw, (text) => {
+      const parsed = snapshotSchema.safeParse(jsonOrNull(text));
+      return parsed.success ? parsed.data : null;
+    });
+    if (valid) return valid;
     console.warn(`markets snapshot of ${store} is invalid, reading D1`);
   }
   const row = await env.DB.prepare("SELECT markets, source, syncedAt FROM ShopMarkets WHERE store = ?").bind(store).first<{ markets: string; source: string; syncedAt: number }>();
@@ -87,9 +91,12 @@ async function defaultShopMarkets(env: MarketsEnv, store: string): Promise<ShopM
 
 // ~2 KB per shop with a few markets; one per store.
 const memo = new SnapshotMemo<StoredShopMarkets>(1000);
+// The snapshots' bytes and what they parsed to: an unchanged refresh keeps the object.
+const validated = new ValidatedSnapshots<StoredShopMarkets>(1000);
 
 export function forgetMarketsMemo(store: string): void {
   memo.delete(store);
+  validated.forgetWhere((key) => key === store);
 }
 
 /**
