@@ -26,6 +26,8 @@ export interface FakeLlm {
    * of one generator call, so the first attempts count the generator's LLM calls).
    */
   requests(): { arrivedAt: number; refused: boolean; retryCount: number }[];
+  /** The user prompt of every answered completion request, in arrival order. */
+  prompts(): string[];
   close(): Promise<void>;
 }
 
@@ -35,10 +37,21 @@ export interface FakeLlmOptions {
   port?: number;
   /** Start in an outage (see FakeLlm.setDown). */
   down?: boolean;
+  /** The page fragment for a user prompt; by default fakePageFragment of the prompt's persona and products. */
+  answer?: (userPrompt: string) => string;
 }
 
 const PERSONA = /Persona:\s*([a-z]+)/;
 const HANDLE = /"handle":"([^"\\]+)"/g;
+
+/** The product handles a prompt's catalog JSON carries, in order. */
+export function promptHandles(userPrompt: string): string[] {
+  return [...userPrompt.matchAll(HANDLE)].map((m) => m[1]!);
+}
+
+function defaultAnswer(userPrompt: string): string {
+  return fakePageFragment(PERSONA.exec(userPrompt)?.[1] ?? "shopper", promptHandles(userPrompt));
+}
 
 export function fakePageFragment(persona: string, handles: string[]): string {
   const placed = handles.slice(0, 6);
@@ -58,6 +71,8 @@ export async function startFakeLlm(options: FakeLlmOptions): Promise<FakeLlm> {
   const timers = new Set<NodeJS.Timeout>();
   const events: { arrivedAt: number; answeredAt: number | null }[] = [];
   const requests: { arrivedAt: number; refused: boolean; retryCount: number }[] = [];
+  const prompts: string[] = [];
+  const answer = options.answer ?? defaultAnswer;
   let down = options.down ?? false;
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -82,8 +97,8 @@ export async function startFakeLlm(options: FakeLlmOptions): Promise<FakeLlm> {
         return;
       }
       const user = body.messages?.find((m) => m.role === "user")?.content ?? "";
-      const persona = PERSONA.exec(user)?.[1] ?? "shopper";
-      const handles = [...user.matchAll(HANDLE)].map((m) => m[1]!);
+      prompts.push(user);
+      const content = answer(user);
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
       const event: { arrivedAt: number; answeredAt: number | null } = { arrivedAt: performance.now(), answeredAt: null };
@@ -99,7 +114,7 @@ export async function startFakeLlm(options: FakeLlmOptions): Promise<FakeLlm> {
             object: "chat.completion",
             created: Math.floor(Date.now() / 1000),
             model: body.model ?? "fake-llm",
-            choices: [{ index: 0, message: { role: "assistant", content: fakePageFragment(persona, handles) }, finish_reason: "stop" }],
+            choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }],
             usage: { prompt_tokens: Math.ceil(user.length / 4), completion_tokens: 300, total_tokens: Math.ceil(user.length / 4) + 300 },
           }),
         );
@@ -116,6 +131,7 @@ export async function startFakeLlm(options: FakeLlmOptions): Promise<FakeLlm> {
       down = value;
     },
     requests: () => requests.map((r) => ({ ...r })),
+    prompts: () => [...prompts],
     close: () => {
       for (const t of timers) clearTimeout(t);
       server.closeAllConnections();

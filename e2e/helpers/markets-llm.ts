@@ -1,13 +1,11 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { listenOnLoopback } from "./loopback-server.ts";
+import { promptHandles, startFakeLlm } from "./journey-fake-llm.ts";
 
 /**
- * An OpenAI-compatible LLM on 127.0.0.1 for the markets browser test: it reads the page language the
- * generator's prompt names ("Page language: fr (French)") and answers a small page fragment written
- * in that language, placing the products the prompt's selection carries (`"handle":"…"`). Every
- * prompt's language is recorded, so the test can tell which language a generation was asked for.
+ * The fake LLM (journey-fake-llm.ts) as the markets browser test uses it: it reads the page language
+ * the generator's prompt names ("Page language: fr (French)") and answers a small page fragment
+ * written in that language, placing the products the prompt's selection carries. Every prompt's
+ * language is readable, so the test can tell which language a generation was asked for.
  */
-
 export interface MarketsLlm {
   /** Base URL for LLM_BASE_URL, ending in /v1. */
   baseUrl: string;
@@ -23,7 +21,7 @@ export const FAKE_LLM_TEXT: Record<string, { title: string; lede: string }> = {
 };
 
 const LANGUAGE = /Page language:\s*([A-Za-z0-9-]+)/;
-const HANDLE = /"handle":"([^"\\]+)"/g;
+const languageOf = (userPrompt: string): string => LANGUAGE.exec(userPrompt)?.[1] ?? "?";
 
 function fragment(language: string, handles: string[]): string {
   const text = FAKE_LLM_TEXT[language] ?? FAKE_LLM_TEXT.en!;
@@ -35,46 +33,6 @@ function fragment(language: string, handles: string[]): string {
 }
 
 export async function startMarketsLlm(o: { port: number; latencyMs: number }): Promise<MarketsLlm> {
-  const languages: string[] = [];
-  const timers = new Set<NodeJS.Timeout>();
-  const send = (res: ServerResponse, status: number, body: unknown) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      if (req.method !== "POST" || req.url !== "/v1/chat/completions") return send(res, 404, { error: { message: "not found" } });
-      let body: { model?: string; messages?: { role: string; content: string }[] };
-      try {
-        body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as typeof body;
-      } catch {
-        return send(res, 400, { error: { message: "bad json" } });
-      }
-      const user = body.messages?.find((m) => m.role === "user")?.content ?? "";
-      const language = LANGUAGE.exec(user)?.[1] ?? "?";
-      languages.push(language);
-      const content = fragment(language, [...user.matchAll(HANDLE)].map((m) => m[1]!));
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        send(res, 200, {
-          id: `chatcmpl-markets-${languages.length}`,
-          object: "chat.completion",
-          created: Math.floor(Date.now() / 1000),
-          model: body.model ?? "fake-llm",
-          choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }],
-          usage: { prompt_tokens: Math.ceil(user.length / 4), completion_tokens: 200, total_tokens: Math.ceil(user.length / 4) + 200 },
-        });
-      }, o.latencyMs);
-      timers.add(timer);
-    });
-  });
-  const url = await listenOnLoopback(server, o.port);
-  return {
-    baseUrl: `${url}/v1`,
-    languages: () => [...languages],
-    close: () => {
-      for (const t of timers) clearTimeout(t);
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  const llm = await startFakeLlm({ port: o.port, latencyMs: o.latencyMs, answer: (user) => fragment(languageOf(user), promptHandles(user)) });
+  return { baseUrl: llm.baseUrl, languages: () => llm.prompts().map(languageOf), close: () => llm.close() };
 }
