@@ -29,7 +29,7 @@ let profileDir: string;
 beforeAll(async () => {
   // An LLM for the generator: only LLM pages are stored (ADR 0004), so "Regenerate" needs one.
   llm = await startFakeLlm({ latencyMs: 200 });
-  stack = await startAdminStack({ adminPort: 18310, adminInspectorPort: 18311, edgePort: 18312, edgeInspectorPort: 18313, generatorPort: 18314, llm: { baseUrl: llm.baseUrl } });
+  stack = await startAdminStack({ port: 18310, inspectorPort: 18311, generatorPort: 18314, llm: { baseUrl: llm.baseUrl } });
   await mkdir(ARTIFACTS, { recursive: true });
   profileDir = await mkdtemp(join(tmpdir(), "wand-admin-chromium-"));
   context = await launchChromium(profileDir, { width: 1400, height: 1000 });

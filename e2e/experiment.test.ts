@@ -34,10 +34,8 @@ let sent: SimulationSummary;
 
 beforeAll(async () => {
   stack = await startAdminStack({
-    adminPort: 18760,
-    adminInspectorPort: 18761,
-    edgePort: 18762,
-    edgeInspectorPort: 18763,
+    port: 18760,
+    inspectorPort: 18761,
     generatorPort: 18764,
     adminVars: { SHOPIFY_API_KEY: LOCAL_API_KEY, SHOPIFY_API_SECRET: SECRET },
   });

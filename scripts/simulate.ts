@@ -311,7 +311,7 @@ export function optionsFromArgs(argv: string[], env: NodeJS.ProcessEnv = process
       seed: { type: "string", default: "1" },
       holdout: { type: "string", default: "50" },
       edge: { type: "string", default: env.WAND_EDGE_URL ?? "http://127.0.0.1:8787" },
-      admin: { type: "string", default: env.WAND_ADMIN_URL ?? "http://127.0.0.1:8788" },
+      admin: { type: "string", default: env.WAND_ADMIN_URL ?? "http://127.0.0.1:8787" },
     },
     strict: true,
   });

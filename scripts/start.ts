@@ -2,9 +2,11 @@ import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { parseEnv } from "node:util";
 import { LOCAL_ADMIN_API_TOKEN } from "../app/local-admin-token.ts";
 import { FakeThemeApi } from "../app/test/fake-theme-api.ts";
 import { DEMO_STORES } from "../core/demo-stores.ts";
+import { localRouterConfig, localWorkerConfig, localWorkersArgs } from "./local-workers.ts";
 import { hasExited, runToEnd, spawnGroup, stopGroup, waitForHttp } from "./process-group.ts";
 import { DEFAULT_PERSIST_DIR, EDGE_CONFIG, REPO_ROOT, quietWranglerEnv, seedDemoStores } from "./seed.ts";
 import { LOCAL_API_KEY, localAppSecret, optionsFromArgs, simulate } from "./simulate.ts";
@@ -16,26 +18,32 @@ import { LOCAL_API_KEY, localAppSecret, optionsFromArgs, simulate } from "./simu
  *   1. seed the demo stores into .wrangler/state (D1 + KV/R2 snapshots; scripts/seed.ts);
  *   2. the generator, `tsx container/src/main.ts` on 127.0.0.1:8080 (template mode unless
  *      LLM_API_KEY is set in the environment);
- *   3. the edge, `wrangler dev -c edge-worker/wrangler.jsonc` on 127.0.0.1:8787 (GENERATOR_URL in its
- *      wrangler.jsonc vars points at the generator);
- *   4. the admin when app/wrangler.jsonc exists, `wrangler dev -c app/wrangler.jsonc` on
- *      127.0.0.1:8788 in local mode, on the same persist directory; it reaches the edge's EdgeApi
- *      through wrangler's dev registry (service bindings work across `wrangler dev` sessions);
- *      with it, a fake Admin API on 127.0.0.1 (SHOPIFY_ADMIN_API_ORIGIN) answering the setup guide's
- *      theme queries for the demo shops from the files in .wrangler/demo-theme/ (startDemoTheme).
+ *   3. the edge and the admin in ONE `wrangler dev` (one workerd, so one instance of the local D1:
+ *      scripts/local-workers.ts) on 127.0.0.1:8787, behind a router that sends the edge's paths
+ *      (/s/, /proxy, /pixel, /ops/, /healthz) to the edge and the rest (/app …) to the admin, in
+ *      local mode; the admin reaches the edge's EdgeApi through its service binding, in-process;
+ *      with them, a fake Admin API on 127.0.0.1 (SHOPIFY_ADMIN_API_ORIGIN) answering the setup
+ *      guide's theme queries for the demo shops from the files in .wrangler/demo-theme/ (startDemoTheme).
  * Prints the URLs; Ctrl-C or SIGTERM stops every child (each runs in its own process group, stopped
  * by its id, since wrangler runs workerd as a child of its own).
  */
 const HOST = "127.0.0.1";
 const GENERATOR_PORT = 8080;
-const EDGE_PORT = 8787;
-const ADMIN_PORT = 8788;
+const PORT = 8787;
 const ADMIN_CONFIG = resolve(REPO_ROOT, "app/wrangler.jsonc");
+// The Workers' config copies (scripts/local-workers.ts), rewritten by every start.
+const LOCAL_CONFIG_DIR = resolve(REPO_ROOT, ".wrangler/local");
 const bin = (name: string) => resolve(REPO_ROOT, "node_modules/.bin", name);
-// The admin finds the edge through wrangler's dev registry. A registry of our own: with the shared
-// default (~/.config/.wrangler/registry) another `wrangler dev` of a worker named wandstore-edge on
-// this machine (a test stack) would replace or remove our entry.
+// A dev registry of our own: with the shared default (~/.config/.wrangler/registry) another
+// `wrangler dev` of a worker named wandstore-edge on this machine (a test stack) could bind to ours.
 const DEV_REGISTRY = resolve(REPO_ROOT, ".wrangler/dev-registry");
+
+/** A Worker's local secrets (`.dev.vars` beside its wrangler.jsonc), which wrangler reads only beside the config it runs. */
+function devVars(configPath: string): Record<string, string> {
+  const path = join(dirname(configPath), ".dev.vars");
+  if (!existsSync(path)) return {};
+  return Object.fromEntries(Object.entries(parseEnv(readFileSync(path, "utf8"))).filter((e): e is [string, string] => typeof e[1] === "string"));
+}
 
 interface Child {
   name: string;
@@ -163,63 +171,60 @@ async function main(): Promise<void> {
     PORT: String(GENERATOR_PORT),
     HOST,
   });
-  const wranglerDev = (config: string, port: number, extra: string[]) => [
-    "dev",
-    "-c",
-    config,
-    "--ip",
-    HOST,
-    "--port",
-    String(port),
-    "--persist-to",
-    DEFAULT_PERSIST_DIR,
-    "--show-interactive-dev-session=false",
-    ...extra,
-  ];
-  const wranglerEnv = { ...quietWranglerEnv(), WRANGLER_REGISTRY_PATH: DEV_REGISTRY };
-  const edge = startChild("edge", bin("wrangler"), wranglerDev(EDGE_CONFIG, EDGE_PORT, ["--var", `GENERATOR_URL:http://${HOST}:${GENERATOR_PORT}`]), wranglerEnv);
   await waitUntilUp(`http://${HOST}:${GENERATOR_PORT}/healthz`, generator);
-  await waitUntilUp(`http://${HOST}:${EDGE_PORT}/healthz`, edge);
 
-  let adminUrl: string | null = null;
-  if (existsSync(ADMIN_CONFIG)) {
-    if (adminBuildIsStale()) {
-      console.log("Building the admin (npm run build:admin) …");
-      await runToEnd("npm", ["run", "build:admin"], { cwd: REPO_ROOT, env: quietWranglerEnv() });
-    }
-    // In this process: it ends with it.
-    const theme = await startDemoTheme();
-    // The app's key and secret as the edge has it (edge-worker/.dev.vars), so the admin verifies the
-    // webhooks `npm run simulate` signs with it, as one app has one secret in production.
-    let appVars: string[] = [];
-    try {
-      appVars = ["--var", `SHOPIFY_API_KEY:${LOCAL_API_KEY}`, "--var", `SHOPIFY_API_SECRET:${localAppSecret()}`];
-    } catch (error) {
-      console.warn(`The admin gets no app secret, so it refuses webhooks: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    const admin = startChild("admin", bin("wrangler"), wranglerDev(ADMIN_CONFIG, ADMIN_PORT, ["--var", "WAND_LOCAL_ADMIN:1", "--var", `SHOPIFY_ADMIN_API_ORIGIN:${theme.origin}`, ...appVars]), wranglerEnv);
-    await waitUntilUp(`http://${HOST}:${ADMIN_PORT}/`, admin);
-    adminUrl = `http://${HOST}:${ADMIN_PORT}/app`;
+  if (adminBuildIsStale()) {
+    console.log("Building the admin (npm run build:admin) …");
+    await runToEnd("npm", ["run", "build:admin"], { cwd: REPO_ROOT, env: quietWranglerEnv() });
   }
-
-  const edgeUrl = `http://${HOST}:${EDGE_PORT}`;
+  // In this process: it ends with it.
+  const theme = await startDemoTheme();
+  // The app's key and secret as the edge has it (edge-worker/.dev.vars), so the admin verifies the
+  // webhooks `npm run simulate` signs with it, as one app has one secret in production.
+  let appSecret: Record<string, string> = {};
+  try {
+    appSecret = { SHOPIFY_API_KEY: LOCAL_API_KEY, SHOPIFY_API_SECRET: localAppSecret() };
+  } catch (error) {
+    console.warn(`The admin gets no app secret, so it refuses webhooks: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  mkdirSync(LOCAL_CONFIG_DIR, { recursive: true });
+  const edgeConfig = localWorkerConfig(EDGE_CONFIG, LOCAL_CONFIG_DIR, "edge", { ...devVars(EDGE_CONFIG), GENERATOR_URL: `http://${HOST}:${GENERATOR_PORT}` });
+  const adminConfig = localWorkerConfig(ADMIN_CONFIG, LOCAL_CONFIG_DIR, "admin", {
+    ...devVars(ADMIN_CONFIG),
+    WAND_LOCAL_ADMIN: "1",
+    SHOPIFY_ADMIN_API_ORIGIN: theme.origin,
+    ...appSecret,
+  });
+  const router = localRouterConfig(LOCAL_CONFIG_DIR, "wandstore-local-router");
+  const workers = startChild(
+    "workers",
+    bin("wrangler"),
+    localWorkersArgs({ router, admin: adminConfig, edge: edgeConfig, ip: HOST, port: PORT, persistDir: DEFAULT_PERSIST_DIR }),
+    { ...quietWranglerEnv(), WRANGLER_REGISTRY_PATH: DEV_REGISTRY },
+  );
+  const url = `http://${HOST}:${PORT}`;
+  await waitUntilUp(`${url}/healthz`, workers);
+  await waitUntilUp(`${url}/app`, workers);
+  const adminUrl = `${url}/app`;
   console.log(`
 WandStore is running (offline${process.env.LLM_API_KEY ? ", LLM on" : ", template mode: set LLM_API_KEY for LLM pages"}).
 
   Storefront pages (the first request is the template, a moment later the generated page):
-${DEMO_STORES.map((d) => `    ${edgeUrl}/s/${d.store}?shopper=a`).join("\n")}
-    ${edgeUrl}/s/demo-apparel?shopper=b&persona=dealhunter   (persona override)
+${DEMO_STORES.map((d) => `    ${url}/s/${d.store}?shopper=a`).join("\n")}
+    ${url}/s/demo-apparel?shopper=b&persona=dealhunter   (persona override)
   Generator:  http://${HOST}:${GENERATOR_PORT}/healthz
-  Edge:       ${edgeUrl}/healthz
-${adminUrl ? `  Admin:      ${adminUrl}   (local mode, demo shops)\n  Theme:      .wrangler/demo-theme/ (the setup guide's demo theme; copy core/fixtures/theme/settings_data.embed-on.json\n              or index.with-block.json over its files and the guide ticks on "Check again")\n` : ""}
+  Edge:       ${url}/healthz
+  Admin:      ${adminUrl}?shop=demo-apparel.myshopify.com   (local mode, demo shops)
+  Theme:      .wrangler/demo-theme/ (the setup guide's demo theme; copy core/fixtures/theme/settings_data.embed-on.json
+              or index.with-block.json over its files and the guide ticks on "Check again")
 Ctrl-C stops everything.`);
 
   // `npm start -- --simulate` (or WAND_SIMULATE=1): synthetic shoppers and orders once, for the
   // admin's Experiment page (scripts/simulate.ts, its default flags).
-  if (adminUrl && (process.argv.includes("--simulate") || process.env.WAND_SIMULATE === "1")) {
+  if (process.argv.includes("--simulate") || process.env.WAND_SIMULATE === "1") {
     console.log("\nSimulating shoppers and orders (npm run simulate) …");
     try {
-      const options = optionsFromArgs([], { ...process.env, WAND_EDGE_URL: edgeUrl, WAND_ADMIN_URL: `http://${HOST}:${ADMIN_PORT}` });
+      const options = optionsFromArgs([], { ...process.env, WAND_EDGE_URL: url, WAND_ADMIN_URL: url });
       await simulate({ ...options, log: (line) => console.log(`[simulate] ${line}`) });
     } catch (error) {
       // The stack stays up: a failed simulation is reported, not a reason to stop.

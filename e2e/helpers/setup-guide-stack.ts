@@ -9,11 +9,11 @@ import { fakeAdminShop } from "../../edge-worker/test/fake-admin-control.ts";
 import { runD1Statements } from "./d1-rows.ts";
 import { type FakeLlm, startFakeLlm } from "./journey-fake-llm.ts";
 import { repoRoot } from "./journey-stack.ts";
-import { startWorkers, type Workers } from "./setup-guide-workers.ts";
+import { startWorkers, type Workers } from "./workers-stack.ts";
 
 /**
  * Everything the setup guide's browser test runs, on ports of its own (18610-18619) and a fresh
- * persist directory: the generator, the edge and the admin (setup-guide-workers.ts: both Workers in
+ * persist directory: the generator, the edge and the admin (workers-stack.ts: both Workers in
  * one workerd, so one process owns the local D1), and the three outside services as HTTP servers on
  * 127.0.0.1 speaking their real protocols:
  * - the shop's theme files (app/test/fake-theme-api.ts), read by the admin (SHOPIFY_ADMIN_API_ORIGIN
