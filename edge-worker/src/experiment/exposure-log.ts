@@ -114,26 +114,26 @@ export class ExposureLog extends DurableObject<Env> {
       group.shoppers.push(r.shopper);
     }
     if (groups.size === 0) return 0;
-    // Two statements per group, whatever its size: SQLite reads the group's shoppers with json_each
-    // as plain text values (a statement per row, or a JSON object per row read back with
-    // json_extract, cost the edge's process more than the rest of the batch's work).
+    // Two statements per group, whatever its size: the group's shoppers go in as one JSON array that
+    // SQLite reads with json_each as plain text values, and the rows the INSERT OR IGNORE returns are
+    // the new ones, which the group's daily count adds (a statement per row, or a JSON object per
+    // row read back with json_extract, cost the edge's process more than the rest of the batch's work).
     return this.ctx.storage.transactionSync(() => {
       let inserted = 0;
       for (const g of groups.values()) {
-        const shoppers = JSON.stringify(g.shoppers);
-        // The daily count first, from the shoppers not stored for that day yet; then the rows.
+        const added = this.ctx.storage.sql
+          .exec(`INSERT OR IGNORE INTO exposures (day, shopper, arm, persona) SELECT ?1, value, ?2, ?3 FROM json_each(?4) RETURNING 1`, g.day, g.arm, g.persona, JSON.stringify(g.shoppers))
+          .toArray().length;
+        if (added === 0) continue;
         this.ctx.storage.sql.exec(
-          `INSERT INTO daily (day, arm, persona, visitors)
-           SELECT ?1, ?2, ?3, count(*) FROM json_each(?4) AS s
-           WHERE NOT EXISTS (SELECT 1 FROM exposures AS e WHERE e.day = ?1 AND e.shopper = s.value)
-           HAVING count(*) > 0
+          `INSERT INTO daily (day, arm, persona, visitors) VALUES (?1, ?2, ?3, ?4)
            ON CONFLICT (day, arm, persona) DO UPDATE SET visitors = visitors + excluded.visitors`,
           g.day,
           g.arm,
           g.persona,
-          shoppers,
+          added,
         );
-        inserted += this.run(`INSERT OR IGNORE INTO exposures (day, shopper, arm, persona) SELECT ?1, value, ?2, ?3 FROM json_each(?4)`, g.day, g.arm, g.persona, shoppers);
+        inserted += added;
       }
       return inserted;
     });
