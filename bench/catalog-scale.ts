@@ -28,11 +28,11 @@ import { expandProductSlots } from "../core/product-slots.ts";
 import { renderTemplatePage } from "../core/template.ts";
 import { runCatalogSync, type SyncFigures } from "./catalog-sync-run.ts";
 import { scaleResults, type ScaleFigures } from "./catalog-scale-report.ts";
-import { median } from "./edge-harness.ts";
+import { median, roundOrder } from "./edge-harness.ts";
 import { rotatingScript, runWrk, runWrkWithCpu, type CpuLoadFigures, type LoadFigures } from "./edge-load.ts";
 import { get, pageSource, waitForCached } from "./edge-requests.ts";
 import { bundleEdge, startEdgeRuntime, type EdgeRuntime } from "./edge-runtime.ts";
-import { storedSelection } from "./edge-stores.ts";
+import { seedInstalledShop, storedSelection } from "./edge-stores.ts";
 import { ensureTools } from "./ensure-tools.ts";
 import { priceBurst } from "./price-burst.ts";
 import { cpuSeconds } from "./process-usage.ts";
@@ -62,14 +62,8 @@ const storeOf = (n: number) => `scale-${n}`;
 const domainOf = (n: number) => `${storeOf(n)}.myshopify.com`;
 const tokenOf = (n: number) => `shpat_scale_${n}`;
 
-async function seedShop(runtime: EdgeRuntime, n: number): Promise<void> {
-  const settings = defaultSettings({ store: storeOf(n), shopName: `Scale ${n}`, shopDomain: domainOf(n) });
-  const control = runtime.control;
-  const { seedStore } = await import("../scripts/seed.ts");
-  await seedStore(control.seedBindings(), settings, []);
-  // The offline session the admin stores at install; the sync reads its token from D1.
-  await control.rowsDb().prepare("INSERT OR REPLACE INTO Session (id, shop, state, isOnline, accessToken, scope) VALUES (?, ?, ?, 0, ?, ?)").bind(`offline_${domainOf(n)}`, domainOf(n), "bench", tokenOf(n), "read_products").run();
-}
+const seedShop = (runtime: EdgeRuntime, n: number): Promise<void> =>
+  seedInstalledShop(runtime.control, defaultSettings({ store: storeOf(n), shopName: `Scale ${n}`, shopDomain: domainOf(n) }), { token: tokenOf(n), scope: "read_products" });
 
 export async function run(): Promise<BenchResult[]> {
   await ensureTools();
@@ -136,7 +130,7 @@ export async function run(): Promise<BenchResult[]> {
       }
       const pacedRuns = new Map<number, LoadFigures[]>(served.map((n) => [n, []]));
       for (let round = 0; round < ROUNDS; round++) {
-        for (const n of round % 2 === 0 ? served : [...served].reverse()) {
+        for (const n of roundOrder(served, round)) {
           await runWrk(edgeUrl, 1, scripts.get(n));
           const f = await runWrkWithCpu(edgeUrl, SECONDS, scripts.get(n), () => cpuSeconds(edgePid));
           if (f.errors > 0) throw new Error(`N=${n}: ${f.errors} failed requests`);

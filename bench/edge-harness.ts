@@ -86,6 +86,14 @@ export function measureEdge(): Promise<EdgeFigures> {
   return measurement;
 }
 
+/**
+ * The order of a round's configurations: as given in even rounds, reversed in odd ones, so no
+ * configuration always runs right after the same neighbour (a warmer machine, a collection owed).
+ */
+export function roundOrder<T>(configs: readonly T[], round: number): T[] {
+  return round % 2 === 0 ? [...configs] : [...configs].reverse();
+}
+
 export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;
@@ -196,7 +204,7 @@ async function measure(): Promise<EdgeFigures> {
     const measured = only ? order.filter((c) => only.includes(c)) : order;
     const runs = Object.fromEntries(order.map((c) => [c, [] as CpuLoadFigures[]])) as Record<ConfigName, CpuLoadFigures[]>;
     for (let round = 0; round < ROUNDS; round++) {
-      for (const config of round % 2 === 0 ? measured : [...measured].reverse()) {
+      for (const config of roundOrder(measured, round)) {
         const { url, script, cpu } = targets[config];
         await runWrk(url, WARMUP_SECONDS, script);
         const figures = await runWrkWithCpu(url, SECONDS, script, cpu);

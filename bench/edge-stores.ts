@@ -28,6 +28,19 @@ export function benchStore(store: string, scope: CacheScope, settings: Partial<S
   };
 }
 
+/**
+ * An installed shop with no products yet, as the admin leaves it at install: its settings (seedStore)
+ * and the offline session the edge's CatalogSync reads its Admin API token from (D1 Session).
+ */
+export async function seedInstalledShop(control: Control, settings: ShopSettings, session: { token: string; scope: string }): Promise<void> {
+  await seedStore(control.seedBindings(), settings, []);
+  await control
+    .rowsDb()
+    .prepare("INSERT OR REPLACE INTO Session (id, shop, state, isOnline, accessToken, scope) VALUES (?, ?, ?, 0, ?, ?)")
+    .bind(`offline_${settings.shopDomain}`, settings.shopDomain, "bench", session.token, session.scope)
+    .run();
+}
+
 export async function seedBenchStores(control: Control, stores: readonly BenchStore[]): Promise<void> {
   const bindings = control.seedBindings();
   for (const { settings, products } of stores) {

@@ -29,11 +29,11 @@ import type { FakeStoreStats } from "../edge-worker/test/fake-generator-api.ts";
 import { startFakeGenerator, type FakeGenerator } from "../edge-worker/test/fake-generator.ts";
 import { runCatalogSync } from "./catalog-sync-run.ts";
 import { describeProfile, profileLoad } from "./cpu-profile.ts";
-import { median } from "./edge-harness.ts";
+import { median, roundOrder } from "./edge-harness.ts";
 import { rotatingScript, runWrk, runWrkWithCpu, type CpuLoadFigures } from "./edge-load.ts";
 import { get, pageSource, waitForCached } from "./edge-requests.ts";
 import { bundleEdge, startEdgeRuntime, type EdgeRuntime } from "./edge-runtime.ts";
-import { storedSelection } from "./edge-stores.ts";
+import { seedInstalledShop, storedSelection } from "./edge-stores.ts";
 import { ensureTools } from "./ensure-tools.ts";
 import { marketsResults, TARGETS, type MarketsFigures } from "./markets-report.ts";
 import { cpuSeconds } from "./process-usage.ts";
@@ -79,12 +79,11 @@ function randomSource(seed: number): (n: number) => number {
   };
 }
 
-async function seedShop(runtime: EdgeRuntime, n: number): Promise<void> {
-  const settings = defaultSettings({ store: storeOf(n), shopName: `Markets ${n}`, shopDomain: domainOf(n) });
-  const { seedStore } = await import("../scripts/seed.ts");
-  await seedStore(runtime.control.seedBindings(), settings, []);
-  await runtime.control.rowsDb().prepare("INSERT OR REPLACE INTO Session (id, shop, state, isOnline, accessToken, scope) VALUES (?, ?, ?, 0, ?, ?)").bind(`offline_${domainOf(n)}`, domainOf(n), "bench", tokenOf(n), "read_products,read_markets,read_locales,read_translations").run();
-}
+const seedShop = (runtime: EdgeRuntime, n: number): Promise<void> =>
+  seedInstalledShop(runtime.control, defaultSettings({ store: storeOf(n), shopName: `Markets ${n}`, shopDomain: domainOf(n) }), {
+    token: tokenOf(n),
+    scope: "read_products,read_markets,read_locales,read_translations",
+  });
 
 const priceRequests = (log: FakeRequestLog[]) => log.filter((r) => r.operation === "WandMarketPrices" && r.status === 200 && !r.throttled);
 
@@ -244,7 +243,7 @@ export async function run(): Promise<BenchResult[]> {
         scripts[who] = await rotatingScript(dir, `markets-${who}`, `${paths[who]}m`, 1_000_000);
       }
       for (let round = 0; round < ROUNDS; round++) {
-        for (const who of round % 2 === 0 ? HIT_CONFIGS : [...HIT_CONFIGS].reverse()) {
+        for (const who of roundOrder(HIT_CONFIGS, round)) {
           await runWrk(edgeUrl, 1, scripts[who]);
           const f = await runWrkWithCpu(edgeUrl, SECONDS, scripts[who], () => cpuSeconds(runtime!.pid));
           if (f.errors > 0) throw new Error(`${who}: ${f.errors} failed requests`);
