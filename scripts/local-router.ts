@@ -10,7 +10,7 @@ interface ServiceBinding {
   fetch(request: Request): Promise<Response>;
 }
 
-const EDGE_PATHS = /^\/(proxy(\/|$)|s(\/|$)|ops\/|healthz$|pixel$)/;
+const EDGE_PATHS = /^\/(proxy(\/|$)|s(\/|$)|ops(\/|$)|healthz$|pixel$)/;
 
 export default {
   fetch(request: Request, env: { ADMIN: ServiceBinding; EDGE: ServiceBinding }): Promise<Response> {

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { stripJsonComments } from "../edge-worker/test/hermetic-config.ts";
 import { REPO_ROOT } from "./seed.ts";
@@ -18,15 +18,26 @@ import { REPO_ROOT } from "./seed.ts";
  *
  * Each Worker's config is a copy of its wrangler.jsonc with absolute paths and its own vars (the
  * two Workers need different values, which `--var` cannot give: it applies to every Worker of the
- * session). Wrangler reads a `.dev.vars` beside the config it is given, and the copies are not
- * beside their originals, so a caller passes the secrets it wants the Worker to have as vars.
+ * session), in a directory of its own: wrangler reads the `.dev.vars` beside the config it is given
+ * as the Worker's secrets, so a caller's secrets are written there (mode 0600), never into the
+ * config, whose vars wrangler prints.
  */
 
-/** A Worker's wrangler.jsonc as JSON in `outDir`, its paths absolute and `vars` added. */
-export function localWorkerConfig(configPath: string, outDir: string, name: string, vars: Record<string, string>, extra: Record<string, unknown> = {}): string {
+/**
+ * A Worker's wrangler.jsonc as `<outDir>/<name>/wrangler.json`, its paths absolute, `vars` added and
+ * `secrets` in a `.dev.vars` beside it. Returns the config's path.
+ */
+export function localWorkerConfig(
+  configPath: string,
+  outDir: string,
+  name: string,
+  o: { vars?: Record<string, string>; secrets?: Record<string, string>; extra?: Record<string, unknown> } = {},
+): string {
   const base = dirname(configPath);
   const config = JSON.parse(stripJsonComments(readFileSync(configPath, "utf8"))) as Record<string, unknown>;
   delete config.$schema;
+  // Ports and the like: the session's first Worker (the router) listens; the others ignore theirs.
+  delete config.dev;
   const abs = (p: unknown): unknown => (typeof p === "string" ? resolve(base, p) : p);
   config.main = abs(config.main);
   const assets = config.assets as Record<string, unknown> | undefined;
@@ -37,9 +48,15 @@ export function localWorkerConfig(configPath: string, outDir: string, name: stri
   // `containers` entry GeneratorContainer is a plain Durable Object class, which the edge never
   // touches locally anyway (GENERATOR_URL selects the HTTP transport first; edge-worker/wrangler.jsonc).
   delete config.containers;
-  config.vars = { ...(config.vars as Record<string, string> | undefined), ...vars };
-  Object.assign(config, extra);
-  const out = join(outDir, `${name}.wrangler.json`);
+  config.vars = { ...(config.vars as Record<string, string> | undefined), ...o.vars };
+  Object.assign(config, o.extra);
+  const dir = join(outDir, name);
+  mkdirSync(dir, { recursive: true });
+  const secretsFile = join(dir, ".dev.vars");
+  rmSync(secretsFile, { force: true });
+  const secrets = Object.entries(o.secrets ?? {});
+  if (secrets.length > 0) writeFileSync(secretsFile, secrets.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join("\n") + "\n", { mode: 0o600 });
+  const out = join(dir, "wrangler.json");
   writeFileSync(out, JSON.stringify(config, null, 2));
   return out;
 }

@@ -1,5 +1,4 @@
 import { createHmac } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -7,6 +6,7 @@ import { decode } from "turbo-stream";
 import { CART_ATTRIBUTES, EXPOSURE_META, SHOPPER_HASH_PATTERN, isArm, type Arm, type ExposureMark } from "../core/experiment.ts";
 import { PERSONAS, isPersona } from "../core/types.ts";
 import { seededRandom } from "../core/seeded-random.ts";
+import { readDevVar } from "./cache/dev-vars.ts";
 
 /**
  * `npm run simulate`: seeded synthetic shoppers and orders through the REAL local stack of a running
@@ -288,10 +288,9 @@ async function routeData(response: Response, route: string): Promise<unknown> {
 /** The app's local secret (see the header). */
 export function localAppSecret(env: NodeJS.ProcessEnv = process.env): string {
   if (env.SHOPIFY_API_SECRET) return env.SHOPIFY_API_SECRET;
-  const path = resolve(REPO_ROOT, "edge-worker/.dev.vars");
-  const line = existsSync(path) ? readFileSync(path, "utf8").split("\n").find((l) => l.startsWith("SHOPIFY_API_SECRET=")) : undefined;
-  if (!line) throw new Error("no local app secret: run `npm start` once (it writes edge-worker/.dev.vars), or set SHOPIFY_API_SECRET");
-  return line.slice("SHOPIFY_API_SECRET=".length).trim();
+  const secret = readDevVar(resolve(REPO_ROOT, "edge-worker/.dev.vars"), "SHOPIFY_API_SECRET");
+  if (!secret) throw new Error("no local app secret: run `npm start` once (it writes edge-worker/.dev.vars), or set SHOPIFY_API_SECRET");
+  return secret;
 }
 
 function number(name: string, value: string, check: (n: number) => boolean, what: string): number {

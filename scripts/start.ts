@@ -2,10 +2,10 @@ import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { parseEnv } from "node:util";
 import { LOCAL_ADMIN_API_TOKEN } from "../app/local-admin-token.ts";
 import { FakeThemeApi } from "../app/test/fake-theme-api.ts";
 import { DEMO_STORES } from "../core/demo-stores.ts";
+import { readDevVars } from "./cache/dev-vars.ts";
 import { localRouterConfig, localWorkerConfig, localWorkersArgs } from "./local-workers.ts";
 import { hasExited, runToEnd, spawnGroup, stopGroup, waitForHttp } from "./process-group.ts";
 import { DEFAULT_PERSIST_DIR, EDGE_CONFIG, REPO_ROOT, quietWranglerEnv, seedDemoStores } from "./seed.ts";
@@ -18,7 +18,9 @@ import { LOCAL_API_KEY, localAppSecret, optionsFromArgs, simulate } from "./simu
  *   1. seed the demo stores into .wrangler/state (D1 + KV/R2 snapshots; scripts/seed.ts);
  *   2. the generator, `tsx container/src/main.ts` on 127.0.0.1:8080 (template mode unless
  *      LLM_API_KEY is set in the environment);
- *   3. the edge and the admin in ONE `wrangler dev` (one workerd, so one instance of the local D1:
+ *   3. the admin's build when a source is newer (a failed build stops the start: the admin and the
+ *      edge run in one session);
+ *   4. the edge and the admin in ONE `wrangler dev` (one workerd, so one instance of the local D1:
  *      scripts/local-workers.ts) on 127.0.0.1:8787, behind a router that sends the edge's paths
  *      (/s/, /proxy, /pixel, /ops/, /healthz) to the edge and the rest (/app …) to the admin, in
  *      local mode; the admin reaches the edge's EdgeApi through its service binding, in-process;
@@ -38,12 +40,8 @@ const bin = (name: string) => resolve(REPO_ROOT, "node_modules/.bin", name);
 // `wrangler dev` of a worker named wandstore-edge on this machine (a test stack) could bind to ours.
 const DEV_REGISTRY = resolve(REPO_ROOT, ".wrangler/dev-registry");
 
-/** A Worker's local secrets (`.dev.vars` beside its wrangler.jsonc), which wrangler reads only beside the config it runs. */
-function devVars(configPath: string): Record<string, string> {
-  const path = join(dirname(configPath), ".dev.vars");
-  if (!existsSync(path)) return {};
-  return Object.fromEntries(Object.entries(parseEnv(readFileSync(path, "utf8"))).filter((e): e is [string, string] => typeof e[1] === "string"));
-}
+/** A Worker's local secrets: the `.dev.vars` beside its wrangler.jsonc (git-ignored). */
+const devVarsOf = (configPath: string): Record<string, string> => readDevVars(join(dirname(configPath), ".dev.vars"));
 
 interface Child {
   name: string;
@@ -188,12 +186,13 @@ async function main(): Promise<void> {
     console.warn(`The admin gets no app secret, so it refuses webhooks: ${error instanceof Error ? error.message : String(error)}`);
   }
   mkdirSync(LOCAL_CONFIG_DIR, { recursive: true });
-  const edgeConfig = localWorkerConfig(EDGE_CONFIG, LOCAL_CONFIG_DIR, "edge", { ...devVars(EDGE_CONFIG), GENERATOR_URL: `http://${HOST}:${GENERATOR_PORT}` });
+  const edgeConfig = localWorkerConfig(EDGE_CONFIG, LOCAL_CONFIG_DIR, "edge", {
+    vars: { GENERATOR_URL: `http://${HOST}:${GENERATOR_PORT}` },
+    secrets: devVarsOf(EDGE_CONFIG),
+  });
   const adminConfig = localWorkerConfig(ADMIN_CONFIG, LOCAL_CONFIG_DIR, "admin", {
-    ...devVars(ADMIN_CONFIG),
-    WAND_LOCAL_ADMIN: "1",
-    SHOPIFY_ADMIN_API_ORIGIN: theme.origin,
-    ...appSecret,
+    vars: { WAND_LOCAL_ADMIN: "1", SHOPIFY_ADMIN_API_ORIGIN: theme.origin },
+    secrets: { ...devVarsOf(ADMIN_CONFIG), ...appSecret },
   });
   const router = localRouterConfig(LOCAL_CONFIG_DIR, "wandstore-local-router");
   const workers = startChild(

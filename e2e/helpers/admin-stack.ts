@@ -8,7 +8,7 @@ import { startWorkers } from "./workers-stack.ts";
  */
 
 export interface AdminStack {
-  /** The router's origin: the admin under /app and its webhooks, the edge under /s/, /proxy, /ops/. */
+  /** The router's origin: the admin under /app and /webhooks, the edge under /s/, /proxy, /pixel, /ops, /healthz. */
   adminUrl: string;
   /** The same origin, for the edge's routes. */
   edgeUrl: string;

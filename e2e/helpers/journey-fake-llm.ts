@@ -26,7 +26,7 @@ export interface FakeLlm {
    * of one generator call, so the first attempts count the generator's LLM calls).
    */
   requests(): { arrivedAt: number; refused: boolean; retryCount: number }[];
-  /** The user prompt of every answered completion request, in arrival order. */
+  /** The user prompt of every completion request not refused by an outage, in arrival order. */
   prompts(): string[];
   close(): Promise<void>;
 }

@@ -19,8 +19,8 @@ import { quietEnv, repoRoot } from "./journey-stack.ts";
  * the test loses what the isolate held — a queued generation's enqueue, the batched proxy count —
  * so the generation or the proxy step never ticked. The copy is what was there when the test began.
  *
- * No `.dev.vars` is beside the config copies, so nothing of a developer's local secrets reaches the
- * test.
+ * The test's values are the Workers' vars; no `.dev.vars` is written beside the config copies, so
+ * nothing of a developer's local secrets reaches the test.
  */
 
 export interface WorkersOptions {
@@ -36,7 +36,7 @@ export interface WorkersOptions {
 }
 
 export interface Workers {
-  /** The router's origin: the admin under /app, the edge under /proxy, /s/, /ops/, /healthz. */
+  /** The router's origin: the edge under /s/, /proxy, /pixel, /ops, /healthz; the admin under everything else (/app, /webhooks …). */
   url: string;
   persistDir: string;
   output(): string;
@@ -54,7 +54,7 @@ async function buildAdmin(log: string[]): Promise<void> {
 export async function startWorkers(o: WorkersOptions): Promise<Workers> {
   const log: string[] = [];
   const collect = (name: string) => (chunk: Buffer) => log.push(`[${name}] ${chunk.toString("utf8")}`);
-  const persistDir = mkdtempSync(join(tmpdir(), "wand-setup-guide-"));
+  const persistDir = mkdtempSync(join(tmpdir(), "wand-workers-"));
   const children: ChildProcess[] = [];
   const removeAfter = [persistDir];
   const stop = async () => {
@@ -66,7 +66,7 @@ export async function startWorkers(o: WorkersOptions): Promise<Workers> {
     await buildAdmin(log);
     // Inside the repository, so bare imports resolve to its node_modules; the same layout, so the
     // relative imports between edge-worker/ and core/ hold.
-    const code = mkdtempSync(join(repoRoot, "node_modules/.cache/wand-setup-guide-code-"));
+    const code = mkdtempSync(join(repoRoot, "node_modules/.cache/wand-workers-code-"));
     removeAfter.push(code);
     const keep = (path: string) => !/[/\\](node_modules|\.wrangler|\.dev\.vars)$/.test(path);
     for (const dir of ["edge-worker", "core"]) cpSync(resolve(repoRoot, dir), join(code, dir), { recursive: true, filter: keep });
@@ -82,12 +82,13 @@ export async function startWorkers(o: WorkersOptions): Promise<Workers> {
     const generator = spawnGroup(bin("tsx"), [resolve(repoRoot, "container/src/main.ts")], { cwd: repoRoot, env: generatorEnv, onOutput: collect("generator") });
     children.push(generator);
 
-    const router = localRouterConfig(persistDir, "wand-setup-guide-router");
-    const admin = localWorkerConfig(join(code, "app/wrangler.jsonc"), persistDir, "admin", o.adminVars, {
+    const router = localRouterConfig(persistDir, "wand-test-router");
+    const admin = localWorkerConfig(join(code, "app/wrangler.jsonc"), persistDir, "admin", {
+      vars: o.adminVars,
       // app/server.ts imports its server build as #admin-server-build (package.json "imports").
-      alias: { "#admin-server-build": join(adminBuild, "server/index.js") },
+      extra: { alias: { "#admin-server-build": join(adminBuild, "server/index.js") } },
     });
-    const edge = localWorkerConfig(join(code, "edge-worker/wrangler.jsonc"), persistDir, "edge", { GENERATOR_URL: `http://127.0.0.1:${o.generatorPort}`, ...o.edgeVars });
+    const edge = localWorkerConfig(join(code, "edge-worker/wrangler.jsonc"), persistDir, "edge", { vars: { GENERATOR_URL: `http://127.0.0.1:${o.generatorPort}`, ...o.edgeVars } });
     const args = [...localWorkersArgs({ router, admin, edge, ip: "127.0.0.1", port: o.port, inspectorPort: o.inspectorPort, persistDir }), "--log-level", "warn"];
     // A registry of its own: nothing outside this test can bind to these Workers, nor they to another's.
     const workers = spawnGroup(bin("wrangler"), args, { cwd: repoRoot, env: { ...quietEnv(), WRANGLER_REGISTRY_PATH: join(persistDir, "dev-registry") }, onOutput: collect("workers") });

@@ -3,9 +3,10 @@ import { describe, expect, it } from "vitest";
 import { singleMarketShop } from "../../core/locale.ts";
 import { marketFactsKey, marketsKey, settingsKey } from "../../core/storage-keys.ts";
 import { seedStore, uniqueStore } from "../test/helpers.ts";
-import { readMarketFacts, writeMarketFacts } from "./markets/market-facts-store.ts";
-import { readShopMarkets, writeShopMarkets } from "./markets/markets-store.ts";
-import { readSettings } from "./store-data.ts";
+import { forgetMarketFactsMemo, readMarketFacts, writeMarketFacts } from "./markets/market-facts-store.ts";
+import { forgetMarketsMemo, readShopMarkets, writeShopMarkets } from "./markets/markets-store.ts";
+import { readTranslations, writeTranslations } from "./markets/translations-store.ts";
+import { forgetSnapshots, readSettings } from "./store-data.ts";
 import { ValidatedSnapshots } from "./validated-snapshots.ts";
 
 describe("ValidatedSnapshots", () => {
@@ -63,6 +64,13 @@ describe("snapshot readers keep their object while the stored bytes are unchange
     expect(changed).not.toBe(first);
     expect(changed?.shopName).toBe("After");
 
+    // A store's data cleared (forgetSnapshots): the same bytes are parsed again, into a new object.
+    const current = await readSettings(env, store, null);
+    forgetSnapshots(store);
+    const afterForget = await readSettings(env, store, null);
+    expect(afterForget).not.toBe(current);
+    expect(afterForget).toEqual(current);
+
     await env.CACHE.put(settingsKey(store), "{broken");
     expect((await readSettings(env, store, null))?.shopName).toBe("Before");
   });
@@ -76,6 +84,10 @@ describe("snapshot readers keep their object while the stored bytes are unchange
     const changed = await readShopMarkets(env, store);
     expect(changed).not.toBe(first);
     expect(changed.markets.primary.country).toBe("FR");
+    forgetMarketsMemo(store);
+    const afterForget = await readShopMarkets(env, store);
+    expect(afterForget).not.toBe(changed);
+    expect(afterForget).toEqual(changed);
     await env.CACHE.put(marketsKey(store), JSON.stringify({ ...changed, syncedAt: -1 })); // invalid: D1's copy instead
     expect((await readShopMarkets(env, store)).syncedAt).toBe(2);
   });
@@ -91,7 +103,22 @@ describe("snapshot readers keep their object while the stored bytes are unchange
     const changed = await readMarketFacts(env, store, "FR");
     expect(changed).not.toBe(first);
     expect(changed?.prices.tee?.price).toBe("25.00");
+    forgetMarketFactsMemo(store);
+    expect(await readMarketFacts(env, store, "FR")).not.toBe(changed);
     await env.CACHE.put(marketFactsKey(store, "FR"), "{broken");
     expect(await readMarketFacts(env, store, "FR")).toBeNull();
+  });
+
+  it("translations: the same object for the same KV bytes, a new one after a write", async () => {
+    const store = uniqueStore("same-translations");
+    const translations = { store, language: "fr", products: { tee: { title: "T-shirt", description: "En coton." } }, fetchedAt: 1 };
+    await writeTranslations(env, translations);
+    const first = await readTranslations(env, store, "fr");
+    expect(first?.products.tee?.title).toBe("T-shirt");
+    expect(await readTranslations(env, store, "fr")).toBe(first);
+    await writeTranslations(env, { ...translations, products: { tee: { title: "Tee-shirt", description: "En coton." } }, fetchedAt: 2 });
+    const changed = await readTranslations(env, store, "fr");
+    expect(changed).not.toBe(first);
+    expect(changed?.products.tee?.title).toBe("Tee-shirt");
   });
 });
