@@ -134,7 +134,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ],
       // A dev registry of its own: wrangler dev announces every worker there by name, and another
       // `wandstore-edge` (npm start, another test) must not be mistaken for this one, nor this for it.
-      // A caller that set WRANGLER_REGISTRY_PATH (an admin bound to this edge) keeps its registry.
+      // A caller that set WRANGLER_REGISTRY_PATH (markets-stack.ts: a Worker bound to this edge) keeps its registry.
       { ...quietEnv(), WRANGLER_REGISTRY_PATH: process.env.WRANGLER_REGISTRY_PATH ?? join(persistDir, "dev-registry") },
       log
     );
