@@ -201,6 +201,7 @@ export function experimentResults(input: ResultsInput): ExperimentResults {
     currency,
     report,
     arms,
+    // Index for index with report.personas (the results page reads them side by side).
     personaOrders: report.personas.map((p) => ({ persona: p.segment as Persona, orders: { wand: orderCount("wand", p.segment as Persona), holdout: orderCount("holdout", p.segment as Persona) } })),
     notInExperiment: { orders: notInExperiment },
     unexposed: { orders: unexposedOrders.length, shoppers: new Set(unexposedOrders.map((o) => o.shopper)).size },

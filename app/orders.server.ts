@@ -91,7 +91,7 @@ export async function recordOrder(env: AppBindings, shop: string, order: OrderFi
   try {
     await prisma.experimentOrder.create({ data: { shop, ...fields } });
   } catch (error) {
-    // Two deliveries of one order at the same moment: the other one stored it first.
+    // The order is stored already (a redelivery, or two deliveries at once): its unique key says so.
     if (isUniqueViolation(error)) return "already-stored";
     throw error;
   }

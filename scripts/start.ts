@@ -9,7 +9,7 @@ import { readDevVars } from "./cache/dev-vars.ts";
 import { localRouterConfig, localWorkerConfig, localWorkersArgs } from "./local-workers.ts";
 import { hasExited, runToEnd, spawnGroup, stopGroup, waitForHttp } from "./process-group.ts";
 import { DEFAULT_PERSIST_DIR, EDGE_CONFIG, REPO_ROOT, quietWranglerEnv, seedDemoStores } from "./seed.ts";
-import { LOCAL_API_KEY, localAppSecret, optionsFromArgs, simulate } from "./simulate.ts";
+import { LOCAL_API_KEY, optionsFromArgs, simulate } from "./simulate.ts";
 
 /**
  * `npm start`: everything local and offline. It runs as `node --import tsx scripts/start.ts`, one
@@ -177,18 +177,16 @@ async function main(): Promise<void> {
   }
   // In this process: it ends with it.
   const theme = await startDemoTheme();
+  const edgeSecrets = devVarsOf(EDGE_CONFIG);
   // The app's key and secret as the edge has it (edge-worker/.dev.vars), so the admin verifies the
   // webhooks `npm run simulate` signs with it, as one app has one secret in production.
-  let appSecret: Record<string, string> = {};
-  try {
-    appSecret = { SHOPIFY_API_KEY: LOCAL_API_KEY, SHOPIFY_API_SECRET: localAppSecret() };
-  } catch (error) {
-    console.warn(`The admin gets no app secret, so it refuses webhooks: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  const secret = process.env.SHOPIFY_API_SECRET ?? edgeSecrets.SHOPIFY_API_SECRET;
+  if (!secret) console.warn("The admin gets no app secret, so it refuses webhooks: edge-worker/.dev.vars has no SHOPIFY_API_SECRET");
+  const appSecret: Record<string, string> = secret ? { SHOPIFY_API_KEY: LOCAL_API_KEY, SHOPIFY_API_SECRET: secret } : {};
   mkdirSync(LOCAL_CONFIG_DIR, { recursive: true });
   const edgeConfig = localWorkerConfig(EDGE_CONFIG, LOCAL_CONFIG_DIR, "edge", {
     vars: { GENERATOR_URL: `http://${HOST}:${GENERATOR_PORT}` },
-    secrets: devVarsOf(EDGE_CONFIG),
+    secrets: edgeSecrets,
   });
   const adminConfig = localWorkerConfig(ADMIN_CONFIG, LOCAL_CONFIG_DIR, "admin", {
     vars: { WAND_LOCAL_ADMIN: "1", SHOPIFY_ADMIN_API_ORIGIN: theme.origin },

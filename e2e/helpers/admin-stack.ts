@@ -10,7 +10,7 @@ import { startWorkers } from "./workers-stack.ts";
 export interface AdminStack {
   /** The router's origin: the admin under /app and /webhooks, the edge under /s/, /proxy, /pixel, /ops, /healthz. */
   adminUrl: string;
-  /** The same origin, for the edge's routes. */
+  /** The same origin (one router serves both), named for the edge's routes. */
   edgeUrl: string;
   output(): string;
   stop(): Promise<void>;
@@ -22,12 +22,8 @@ export interface AdminStackOptions {
   generatorPort: number;
   /** An OpenAI-compatible LLM for the generator (without one it runs in template mode, and no page is ever stored). */
   llm?: { baseUrl: string } | null;
-  /** Extra vars of the edge, e.g. SHOPIFY_API_SECRET to sign app proxy requests. */
-  edgeVars?: Record<string, string>;
   /** Extra vars of the admin, e.g. SHOPIFY_ADMIN_API_ORIGIN of a fake Admin API. */
   adminVars?: Record<string, string>;
-  /** Runs after the demo stores are seeded, before the Workers start (extra D1 rows). */
-  afterSeed?: (persistDir: string) => Promise<void>;
 }
 
 export async function startAdminStack(o: AdminStackOptions): Promise<AdminStack> {
@@ -36,9 +32,8 @@ export async function startAdminStack(o: AdminStackOptions): Promise<AdminStack>
     inspectorPort: o.inspectorPort,
     generatorPort: o.generatorPort,
     llm: o.llm ?? null,
-    edgeVars: { OPS_TOKEN: "e2e-admin-ops-token", ...o.edgeVars },
-    adminVars: { WAND_LOCAL_ADMIN: "1", ...o.adminVars },
-    ...(o.afterSeed ? { afterSeed: o.afterSeed } : {}),
+    edgeVars: { OPS_TOKEN: "e2e-admin-ops-token" },
+    adminVars: o.adminVars ?? {},
   });
   return { adminUrl: workers.url, edgeUrl: workers.url, output: () => workers.output(), stop: () => workers.stop() };
 }

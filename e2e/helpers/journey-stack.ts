@@ -70,6 +70,12 @@ async function waitUntilUp(url: string, what: string, started: Started, log: str
 }
 
 /** The environment of every wrangler / generator process: no telemetry, no colours, no prompts. */
+/** The generator's environment on `port`: the fake LLM when given one, else template mode (no key). */
+export function generatorEnv(port: number, llm?: { baseUrl: string; model?: string } | null): NodeJS.ProcessEnv {
+  const llmEnv = llm ? { LLM_BASE_URL: llm.baseUrl, LLM_API_KEY: "fake-key", LLM_MODEL: llm.model ?? "fake-llm-32k" } : { LLM_API_KEY: "" };
+  return { ...quietEnv(), PORT: String(port), HOST: "127.0.0.1", ...llmEnv };
+}
+
 export const quietEnv = (): NodeJS.ProcessEnv => ({
   ...process.env,
   CLOUDFLARE_CF_FETCH_ENABLED: "false",
@@ -100,9 +106,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const processes = Math.max(1, options.generatorProcesses ?? 1);
     const generatorPorts = processes === 1 ? [options.generatorPort] : Array.from({ length: processes }, (_, i) => options.generatorPort + 1 + i);
     const generators = generatorPorts.map((port, i) => {
-      const env: NodeJS.ProcessEnv = { ...quietEnv(), PORT: String(port), HOST: "127.0.0.1", LLM_API_KEY: "" };
-      if (options.llm) Object.assign(env, { LLM_BASE_URL: options.llm.baseUrl, LLM_API_KEY: "fake-key", LLM_MODEL: options.llm.model ?? "fake-llm-32k" });
-      const generator = startProcess(processes === 1 ? "generator" : `generator-${i}`, bin("tsx"), [resolve(repoRoot, "container/src/main.ts")], env, log);
+      const generator = startProcess(processes === 1 ? "generator" : `generator-${i}`, bin("tsx"), [resolve(repoRoot, "container/src/main.ts")], generatorEnv(port, options.llm), log);
       started.push(generator);
       return { port, generator };
     });

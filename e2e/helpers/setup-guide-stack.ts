@@ -96,7 +96,7 @@ export async function startSetupGuideStack(): Promise<SetupGuideStack> {
         SNAPSHOT_TTL_SECONDS: "0",
       },
       // Local mode (app/local-mode.server.ts): the seeded demo shops, no Shopify.
-      adminVars: { WAND_LOCAL_ADMIN: "1", SHOPIFY_ADMIN_API_ORIGIN: theme.origin, SHOPIFY_API_KEY: API_KEY },
+      adminVars: { SHOPIFY_ADMIN_API_ORIGIN: theme.origin, SHOPIFY_API_KEY: API_KEY },
       // The shop's offline session, as an install stores it (app/install.server.ts).
       afterSeed: (persistDir) =>
         runD1Statements(persistDir, [

@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { runToEnd, spawnGroup, stopGroup, waitForHttp } from "../../scripts/process-group.ts";
 import { localRouterConfig, localWorkerConfig, localWorkersArgs } from "../../scripts/local-workers.ts";
 import { seedDemoStores } from "../../scripts/seed.ts";
-import { quietEnv, repoRoot } from "./journey-stack.ts";
+import { generatorEnv, quietEnv, repoRoot } from "./journey-stack.ts";
 
 /**
  * The generator, the edge and the admin for the browser tests that need the admin (admin-stack.ts,
@@ -77,14 +77,13 @@ export async function startWorkers(o: WorkersOptions): Promise<Workers> {
     await seedDemoStores(persistDir, (line) => log.push(`[seed] ${line}\n`));
     await o.afterSeed?.(persistDir);
 
-    const llmEnv = o.llm ? { LLM_BASE_URL: o.llm.baseUrl, LLM_API_KEY: "fake-key", LLM_MODEL: "fake-llm-32k" } : { LLM_API_KEY: "" };
-    const generatorEnv = { ...quietEnv(), PORT: String(o.generatorPort), HOST: "127.0.0.1", ...llmEnv };
-    const generator = spawnGroup(bin("tsx"), [resolve(repoRoot, "container/src/main.ts")], { cwd: repoRoot, env: generatorEnv, onOutput: collect("generator") });
+    const generator = spawnGroup(bin("tsx"), [resolve(repoRoot, "container/src/main.ts")], { cwd: repoRoot, env: generatorEnv(o.generatorPort, o.llm), onOutput: collect("generator") });
     children.push(generator);
 
     const router = localRouterConfig(persistDir, "wand-test-router");
     const admin = localWorkerConfig(join(code, "app/wrangler.jsonc"), persistDir, "admin", {
-      vars: o.adminVars,
+      // Local mode: the seeded demo shops, no Shopify (app/local-mode.server.ts).
+      vars: { WAND_LOCAL_ADMIN: "1", ...o.adminVars },
       // app/server.ts imports its server build as #admin-server-build (package.json "imports").
       extra: { alias: { "#admin-server-build": join(adminBuild, "server/index.js") } },
     });

@@ -128,8 +128,6 @@ export function plainDirectUrl(url: string): DirectUrl | null {
  * shopper's next pages — along with the persona request made from it per settings snapshot.
  */
 interface DirectRequest {
-  store: string;
-  shopperId: string;
   base: Omit<PersonaPageRequest, "baseUrl">;
   /** The persona request for the settings snapshot it was made with. */
   forSettings?: { settings: ShopSettings; request: PersonaPageRequest };
@@ -194,7 +192,7 @@ function readDirectRequest(url: DirectUrl, cookieHeader: string | null, referrer
   const shopperCookie = cookieShopper === shopperId ? undefined : cookie("wand_shopper", shopperId, YEAR_SECONDS);
   const base = { store, shopperId, signals, allowOverride: true, ...(sessionHeaders ? { headers: sessionHeaders } : {}), ...(shopperCookie ? { shopperCookie } : {}), ...(locale ? { locale } : {}) };
   return {
-    request: { store, shopperId, base },
+    request: { base },
     randomShopper: !fromCookie && q.shopper === undefined,
   };
 }
@@ -221,15 +219,11 @@ export function serveDirectHref(request: Request, href: string, env: Env, ctx: E
   const cookieHeader = headers.get("Cookie");
   const referrer = headers.get("Referer");
   const memoKey = directKey(href, cookieHeader, referrer);
-  let d = directRequests.get(memoKey);
-  if (!d) {
-    const url = plainDirectUrl(href);
-    if (!url) return null;
-    if (!isDirectMethod(method)) throw methodNotAllowed(ALLOW);
-    d = directRequest(url, cookieHeader, referrer, memoKey);
-  }
+  const known = directRequests.get(memoKey);
+  const url = known ? null : plainDirectUrl(href);
+  if (!known && !url) return null;
   if (!isDirectMethod(method)) throw methodNotAllowed(ALLOW);
-  return serveKnown(method, d, env, ctx);
+  return serveKnown(method, known ?? directRequest(url!, cookieHeader, referrer, memoKey), env, ctx);
 }
 
 export function serveDirect(request: Request, url: DirectUrl, env: Env, ctx: ExecutionContext): Response | Promise<Response> {
@@ -241,17 +235,17 @@ export function serveDirect(request: Request, url: DirectUrl, env: Env, ctx: Exe
 
 function serveKnown(method: string, d: DirectRequest, env: Env, ctx: ExecutionContext): Response | Promise<Response> {
   // Settings first, for the shop's base URL (servePersonaPage answers 404/503 when there are none).
-  const known = peekSettings(env, d.store);
+  const known = peekSettings(env, d.base.store);
   if (known) {
     let made = d.forSettings;
-    if (made?.settings !== known) d.forSettings = made = { settings: known, request: { ...d.base, baseUrl: shopBaseUrl(known.shopDomain), settings: known } };
+    if (made?.settings !== known) d.forSettings = made = { settings: known, request: { ...d.base, baseUrl: shopBaseUrl(known.shopDomain), settings: known, reused: true } };
     const page = servePersonaPage(env, ctx, made.request);
     return page instanceof Response ? finish(method, page) : page.then((p) => finish(method, p));
   }
   return (async () => {
     let settings: ShopSettings | null = null;
     try {
-      settings = await loadSettings(env, d.store, ctx);
+      settings = await loadSettings(env, d.base.store, ctx);
     } catch {
       // servePersonaPage reads them again and answers 503
     }

@@ -6,7 +6,7 @@ import { MIN_PAGE_PRODUCTS } from "../../core/selection.ts";
 import { latestPageKey, marketsKey, selectionKey } from "../../core/storage-keys.ts";
 import { PERSONAS, type CatalogProduct, type Persona, type PersonaSelection } from "../../core/types.ts";
 import { LISTED_FROM, changeProducts, eventually, generator, page, sampleProducts, seedStore, uniqueStore } from "../test/helpers.ts";
-import { currentVariant, servePersonaPage } from "./shopper-page.ts";
+import { currentVariant, servePersonaPage, type PersonaPageRequest } from "./shopper-page.ts";
 import { loadSelection, loadSettings } from "./store-data.ts";
 
 /**
@@ -81,8 +81,12 @@ function reset(counts: Counts): void {
 
 /** One shopper request through the shopper path with the given env; waits for its background work. */
 async function serve(e: Env, store: string, persona: Persona): Promise<{ html: string; cache: string | null }> {
+  return serveRequest(e, { store, shopperId: "s1", signals: { override: persona }, baseUrl: "", allowOverride: true });
+}
+
+async function serveRequest(e: Env, req: PersonaPageRequest): Promise<{ html: string; cache: string | null }> {
   const ctx = createExecutionContext();
-  const res = await servePersonaPage(e, ctx, { store, shopperId: "s1", signals: { override: persona }, baseUrl: "", allowOverride: true });
+  const res = await servePersonaPage(e, ctx, req);
   const html = await res.text();
   await waitOnExecutionContext(ctx);
   return { html, cache: res.headers.get("Wand-Cache") };
@@ -158,6 +162,26 @@ describe("live facts at serve time", () => {
     expect(card(refreshed.html, "item-0")).toContain("$8.25");
     expect(refreshed.cache).toBe("memory");
     expect((await generator(store).stats()).calls).toBe(1);
+  });
+
+  it("a request served again (the direct route's, with its hit plan) shows a changed price after the snapshot TTL too", async () => {
+    const store = uniqueStore("facts-plan");
+    await seedStore(store);
+    await page(`/s/${store}?shopper=a&persona=minimalist`).then((r) => r.text());
+    await untilFresh(store, "minimalist");
+    const { env: ttlEnv } = countingEnv({ SNAPSHOT_TTL_SECONDS: "0.2" });
+    const req: PersonaPageRequest = { store, shopperId: "s1", signals: { override: "minimalist" }, baseUrl: "", allowOverride: true, reused: true };
+    expect(card((await serveRequest(ttlEnv, req)).html, "item-0")).toContain("$10.00");
+    const again = await serveRequest(ttlEnv, req);
+    expect(again.cache).toBe("memory");
+    expect(card(again.html, "item-0")).toContain("$10.00");
+
+    await changeProducts(store, { upsert: [product(store, 0, { price: "8.25" })] });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await serveRequest(ttlEnv, req); // the expired copy once more, while one read refreshes it
+    const refreshed = await serveRequest(ttlEnv, req);
+    expect(refreshed.cache).toBe("memory");
+    expect(card(refreshed.html, "item-0")).toContain("$8.25");
   });
 
   it("shows the products of a stale page that left the selection from D1, and drops removed ones", async () => {

@@ -60,6 +60,12 @@ export interface PersonaPageRequest {
   /** A Set-Cookie for this shopper alone (the direct route's new shopper id): not part of the template. */
   shopperCookie?: string;
   /**
+   * true: the caller serves this same request object again (the direct route keeps one per shopper,
+   * URL and settings snapshot), so a memory hit keeps its plan for it. A request made per HTTP request
+   * (the app proxy's) gets none: it would never be read again.
+   */
+  reused?: boolean;
+  /**
    * false: the shopper has no id of their own (the app proxy's shared "anonymous" bucket) and is
    * served by the holdout rule but not counted in the experiment. Default true.
    */
@@ -276,7 +282,7 @@ function memoryHit(env: Env, ctx: ExecutionContext, req: PersonaPageRequest): Re
   }
   if (!prepared) return null;
   let plan = unchanged && unchanged.prepared === prepared ? unchanged : undefined;
-  if (!plan) plans.set(req, (plan = { settings, signals, decision, base, market, arm, key, cached, prepared }));
+  if (!plan && req.reused) plans.set(req, (plan = { settings, signals, decision, base, market, arm, key, cached, prepared }));
   // Nothing was waited for: no time on storage.
   return respond(env, ctx, req, { settings, selection, signals, persona: decision.persona, arm, cache, prepared, waitedMs: 0, market }, plan);
 }

@@ -113,7 +113,7 @@ export const MAX_LOOKUP_HANDLES = 100;
 /** Forgets this isolate's copies of a store's snapshots (after a refresh, a purge or an uninstall). */
 export function forgetSnapshots(store: string): void {
   settingsMemo.delete(store);
-  settingsSnapshots.forgetWhere((key) => key === store);
+  settingsSnapshots.delete(store);
   for (const persona of PERSONAS) selectionMemo.delete(selectionMemoKey(store, persona));
   productsMemo.deleteWhere((key) => key.startsWith(`${store}\u0000`));
 }

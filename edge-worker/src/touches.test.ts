@@ -3,7 +3,13 @@ import { defaultSettings } from "../../core/settings.ts";
 import { candidatesFromProducts, selectForPersona } from "../../core/selection.ts";
 import { decodeCharacterReferences, sampleProducts } from "../test/helpers.ts";
 import { exposureMeta } from "../../core/experiment.ts";
-import { armInput, exposureMetaOf, preparePage, renderTouches, shopperTouches } from "./touches.ts";
+import { armInput, exposureMetaOf, preparePage, renderForm, renderedNow, shopperTouches, withExposure, type PreparedPage, type TouchContent } from "./touches.ts";
+
+/** The page with these touches in its slots, its rendered form kept under a key named by their markup. */
+function renderTouches(page: PreparedPage, content: TouchContent): string {
+  const touchKey = `${content.greeting}\u0000${content["recently-viewed"]}\u0000${content["loyalty-note"]}\u0000${content["arm-input"] ?? ""}`;
+  return withExposure(renderedNow(page, touchKey) ?? renderForm(page, touchKey, content), content["exposure-meta"] ?? "");
+}
 
 const content = { greeting: "<p>Hi</p>", "recently-viewed": "<ul><li>x</li></ul>", "loyalty-note": "" };
 

@@ -230,11 +230,6 @@ function oneByteHtml(part: string): string {
   return decoder.decode(encoder.encode(asciiHtml(part)));
 }
 
-function renderedOf(page: PreparedPage, content: TouchContent): RenderedPage {
-  const touchKey = `${content.greeting}\u0000${content["recently-viewed"]}\u0000${content["loyalty-note"]}\u0000${content["arm-input"] ?? ""}`;
-  return renderedNow(page, touchKey) ?? renderForm(page, touchKey, content);
-}
-
 /**
  * The page's rendered form for a touch key — a short name for everything its touches are made of
  * (shopper-page.ts builds it from the signals the touches read), so a hit neither makes the touches
@@ -256,11 +251,6 @@ export function withExposure(form: RenderedPage, meta: string): string {
   if (form.parts.length === 1) return form.parts[0]!;
   if (!meta) return (form.plain ??= form.parts.join(""));
   return form.parts.join(meta);
-}
-
-/** The page with this shopper's touches in its slots. */
-export function renderTouches(page: PreparedPage, content: TouchContent): string {
-  return withExposure(renderedOf(page, content), content["exposure-meta"] ?? "");
 }
 
 const EXPOSURE_META_PREFIX = `<meta name="${EXPOSURE_META}" content="`;

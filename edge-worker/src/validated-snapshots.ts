@@ -4,7 +4,9 @@
  * them, so a refresh that changed nothing costs a string compare instead of JSON.parse and a schema
  * check, and every memo keyed by that object — a memory hit's plan, the direct route's parsed
  * requests — stays warm across refreshes (docs/decisions/0006-memory-hits-by-snapshot-identity.md).
- * Changed bytes give a new object, so a change is seen at the next refresh as before.
+ * Changed bytes give a new object, so a change is seen at the next refresh as before. Kept apart
+ * from SnapshotMemo (store-data.ts), which decides *when* a snapshot is read again: the readers are
+ * also called without it (the pool's alarms, the markets step), and they too get the known object.
  */
 export class ValidatedSnapshots<T> {
   private readonly known = new Map<string, { raw: string; value: T }>();
@@ -28,6 +30,11 @@ export class ValidatedSnapshots<T> {
     if (!known && this.known.size >= this.limit) this.known.delete(this.known.keys().next().value as string);
     this.known.set(key, { raw, value });
     return value;
+  }
+
+  /** Forgets a key (its store's data was cleared). */
+  delete(key: string): void {
+    this.known.delete(key);
   }
 
   /** Forgets the keys `match` accepts (a store's data was cleared). */

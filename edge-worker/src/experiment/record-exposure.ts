@@ -63,11 +63,13 @@ let forgottenEpoch = 0;
 
 /**
  * Names the state this isolate's memory of recorded exposures is in: the UTC day and how often rows
- * were forgotten since the isolate started. A caller that recorded a shopper's exposure under the
- * same generation may skip recording it again: recordExposure would stop at the in-memory set.
+ * were forgotten after a failed write since the isolate started. A caller that recorded a shopper's
+ * exposure under the same generation may skip recording it again: its row was sent and not
+ * forgotten (recordExposure's bounded set may have dropped the key since, and would only send a
+ * duplicate the log ignores).
  */
 export function exposureGeneration(now = Date.now()): number {
-  dayOf(now);
+  dayOf(now); // brings dayStart to the current UTC day
   return dayStart + forgottenEpoch;
 }
 

@@ -15,6 +15,8 @@ type Waiter = Pick<ExecutionContext, "waitUntil"> | null;
 export interface KvSnapshotKind<T extends { store: string; fetchedAt: number }> {
   /** The KV key of the snapshot of `part` (a country, a language). */
   key(store: string, part: string): string;
+  /** The KV prefix of every `key` of a store. */
+  prefix(store: string): string;
   /** The part a value is for. */
   partOf(value: T): string;
   /** Validates (throws on a bad value). */
@@ -73,7 +75,7 @@ export class KvSnapshots<T extends { store: string; fetchedAt: number }> {
   /** Forgets this isolate's copies of a store's snapshots. */
   forget(store: string): void {
     this.memo.deleteWhere((key) => key.startsWith(`${store}\u0000`));
-    const prefix = this.kind.key(store, "");
+    const prefix = this.kind.prefix(store);
     this.validated.forgetWhere((key) => key.startsWith(prefix));
   }
 

@@ -1,6 +1,6 @@
 import { marketOfCountry, pricedMarkets, type ShopMarkets } from "../../../core/locale.ts";
 import { MARKET_FACTS_TTL_MS, parseMarketFacts, type MarketFacts } from "../../../core/market-prices.ts";
-import { marketFactsKey } from "../../../core/storage-keys.ts";
+import { marketFactsKey, marketFactsPrefix } from "../../../core/storage-keys.ts";
 import { KvSnapshots } from "./kv-snapshots.ts";
 import { loadShopMarkets } from "./markets-store.ts";
 
@@ -13,6 +13,7 @@ type Waiter = Pick<ExecutionContext, "waitUntil"> | null;
 
 const facts = new KvSnapshots<MarketFacts>({
   key: marketFactsKey,
+  prefix: marketFactsPrefix,
   partOf: (f) => f.country,
   parse: parseMarketFacts,
   work: "prices",

@@ -96,7 +96,7 @@ const validated = new ValidatedSnapshots<StoredShopMarkets>(1000);
 
 export function forgetMarketsMemo(store: string): void {
   memo.delete(store);
-  validated.forgetWhere((key) => key === store);
+  validated.delete(store);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { parseProductTranslations, TRANSLATIONS_TTL_MS, type ProductTranslations } from "../../../core/product-translations.ts";
 import { publishedLanguages, type ShopMarkets } from "../../../core/locale.ts";
-import { translationsKey } from "../../../core/storage-keys.ts";
+import { translationsKey, translationsPrefix } from "../../../core/storage-keys.ts";
 import { KvSnapshots } from "./kv-snapshots.ts";
 import { loadShopMarkets } from "./markets-store.ts";
 
@@ -13,6 +13,7 @@ type Waiter = Pick<ExecutionContext, "waitUntil"> | null;
 
 const translations = new KvSnapshots<ProductTranslations>({
   key: translationsKey,
+  prefix: translationsPrefix,
   partOf: (t) => t.language,
   parse: parseProductTranslations,
   work: "translations",
