@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { armOf, CART_ATTRIBUTES, exposureDay, exposureFromAttributes, exposureMeta, shopperHash } from "./experiment.ts";
+import { armOf, CART_ATTRIBUTES, exposureContent, exposureDay, exposureFromAttributes, exposureMeta, parseExposure, shopperHash } from "./experiment.ts";
 import { bucketOf } from "./hash.ts";
 
 describe("armOf", () => {
@@ -53,6 +53,17 @@ describe("shopper hash, day and attributes", () => {
     const shopper = shopperHash("s", "abc");
     expect(exposureMeta({ arm: "holdout", persona: "explorer", shopper })).toBe(`<meta name="wand-experiment" content="arm=holdout&amp;persona=explorer&amp;shopper=${shopper}">`);
     expect(() => exposureMeta({ arm: "wand", persona: "explorer", shopper: "customer-1" })).toThrow(RangeError);
+  });
+
+  it("writes the exposure header's value and reads it back, refusing anything else", () => {
+    const shopper = shopperHash("s", "abc");
+    const mark = { arm: "wand", persona: "loyalist", shopper } as const;
+    expect(exposureContent(mark)).toBe(`arm=wand&persona=loyalist&shopper=${shopper}`);
+    expect(parseExposure(exposureContent(mark))).toEqual(mark);
+    expect(() => exposureContent({ ...mark, shopper: "customer-1" })).toThrow(RangeError);
+    for (const bad of [null, "", `arm=both&persona=explorer&shopper=${shopper}`, `arm=wand&persona=shopper&shopper=${shopper}`, "arm=wand&persona=explorer&shopper=zz", "arm=wand&persona=explorer"]) {
+      expect(parseExposure(bad)).toBeNull();
+    }
   });
 
   it("reads an order's attribution from REST note_attributes or GraphQL customAttributes", () => {

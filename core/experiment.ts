@@ -112,17 +112,39 @@ export interface ExposureMark {
   shopper: string;
 }
 
-/** Name of the `<meta>` a served page carries so the theme extension can read its exposure. */
+/**
+ * Response header of every page served to a shopper in the experiment, `arm=…&persona=…&shopper=…`
+ * (exposureContent). On the direct route it is the only declaration: the page body stays the same
+ * bytes for every shopper of a persona, arm and touches, so per-shopper data is kept out of it
+ * (docs/decisions/0007-exposure-declared-beside-the-page.md). Headless clients and the simulator read it.
+ */
+export const EXPOSURE_HEADER = "Wand-Exposure";
+
+/** Name of the `<meta>` the app proxy's page carries so the theme extension can read its exposure from the frame. */
 export const EXPOSURE_META = "wand-experiment";
 
-/** `<meta name="wand-experiment" content="arm=…&persona=…&shopper=…">`, added per request at the edge. */
-export function exposureMeta(mark: ExposureMark): string {
+/** `arm=…&persona=…&shopper=…`: the exposure as EXPOSURE_HEADER and the meta's content carry it. */
+export function exposureContent(mark: ExposureMark): string {
   if (!isArm(mark.arm) || !isPersona(mark.persona) || !SHOPPER_HASH_PATTERN.test(mark.shopper)) {
-    throw new RangeError("exposureMeta needs an arm, a persona and a shopperHash()");
+    throw new RangeError("an exposure needs an arm, a persona and a shopperHash()");
   }
-  // Every value is an enum member or hex, so no percent-encoding is needed; the HTML escaping stays.
-  const content = `arm=${mark.arm}&persona=${mark.persona}&shopper=${mark.shopper}`;
-  return `<meta name="${EXPOSURE_META}" content="${escapeAttr(content)}">`;
+  // Every value is an enum member or hex, so no percent-encoding is needed.
+  return `arm=${mark.arm}&persona=${mark.persona}&shopper=${mark.shopper}`;
+}
+
+/** The exposure an EXPOSURE_HEADER value (or the meta's unescaped content) declares, or null when it is not one. */
+export function parseExposure(content: string | null | undefined): ExposureMark | null {
+  if (!content) return null;
+  const params = new URLSearchParams(content);
+  const arm = params.get("arm");
+  const persona = params.get("persona");
+  const shopper = params.get("shopper");
+  return isArm(arm) && isPersona(persona) && shopper && SHOPPER_HASH_PATTERN.test(shopper) ? { arm, persona, shopper } : null;
+}
+
+/** `<meta name="wand-experiment" content="arm=…&persona=…&shopper=…">`, which the app proxy adds to the framed page. */
+export function exposureMeta(mark: ExposureMark): string {
+  return `<meta name="${EXPOSURE_META}" content="${escapeAttr(exposureContent(mark))}">`;
 }
 
 /**

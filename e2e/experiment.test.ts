@@ -14,8 +14,8 @@ import { axeViolations } from "./helpers/journey-browser.ts";
  * The holdout experiment end to end, as `npm start` runs it: the generator, the edge and the admin
  * Workers in wrangler dev (fresh persist directory, demo shops seeded), the admin in local mode with
  * the app's key and secret. The simulator (scripts/simulate.ts) saves a 50 % holdout through the
- * Personas action, sends 120 shoppers through the edge's /s/<store> (each page's exposure meta is
- * what it reads), funnel events through /pixel, and their orders through the real orders/create
+ * Personas action, sends 120 shoppers through the edge's /s/<store> (each page's Wand-Exposure
+ * header is what it reads), funnel events through /pixel, and their orders through the real orders/create
  * webhook route with valid HMACs. The Experiment page in Chromium must show exactly the visitors and
  * orders per arm that were sent, and redelivering every webhook must change nothing.
  * Ports 18760-18769.

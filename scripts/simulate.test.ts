@@ -1,18 +1,9 @@
 import { getHmac } from "@shopify/shopify-api/test-helpers";
 import { describe, expect, it } from "vitest";
-import { exposureMeta, shopperHash } from "../core/experiment.ts";
-import { exposureOfPage, optionsFromArgs, webhookHmac } from "./simulate.ts";
+import { optionsFromArgs, webhookHmac } from "./simulate.ts";
 
 /** The simulator's own pieces; the whole of it runs against the real stack in e2e/experiment.test.ts. */
 describe("simulate", () => {
-  it("reads the exposure a page declares, exactly as the edge writes the meta", () => {
-    const mark = { arm: "holdout" as const, persona: "dealhunter" as const, shopper: shopperHash("demo-apparel", "sim-1-0") };
-    const html = `<!doctype html><html><head><meta charset="utf-8">${exposureMeta(mark)}</head><body></body></html>`;
-    expect(exposureOfPage(html)).toEqual(mark);
-    expect(exposureOfPage("<html><head></head></html>")).toBeNull();
-    expect(exposureOfPage('<meta name="wand-experiment" content="arm=both&amp;persona=explorer&amp;shopper=0123456789abcdef">')).toBeNull();
-  });
-
   it("signs webhooks as Shopify's own test helper does", () => {
     const body = JSON.stringify({ id: 1, note: "ünïcode" });
     expect(webhookHmac(body, "s3cret")).toBe(getHmac(body, "s3cret"));

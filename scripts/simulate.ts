@@ -3,8 +3,8 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { decode } from "turbo-stream";
-import { CART_ATTRIBUTES, EXPOSURE_META, SHOPPER_HASH_PATTERN, isArm, type Arm, type ExposureMark } from "../core/experiment.ts";
-import { PERSONAS, isPersona } from "../core/types.ts";
+import { CART_ATTRIBUTES, EXPOSURE_HEADER, parseExposure, type Arm, type ExposureMark } from "../core/experiment.ts";
+import { PERSONAS } from "../core/types.ts";
 import { seededRandom } from "../core/seeded-random.ts";
 import { readDevVar } from "./cache/dev-vars.ts";
 
@@ -14,7 +14,7 @@ import { readDevVar } from "./cache/dev-vars.ts";
  *   1. (--holdout) the demo shop's holdout percent is saved through the admin's Personas action;
  *   2. every shopper gets a page from the edge, `GET /s/<store>?shopper=…&persona=…` (personas in
  *      turn, so all occur; the edge decides the arm), and the exposure the page declares is read from
- *      its `<meta name="wand-experiment">` — the shopper hash is the page's, never recomputed here;
+ *      its `Wand-Exposure` header — the shopper hash is the edge's, never recomputed here;
  *   3. some shoppers send funnel events to the edge's `POST /pixel` (added to cart), as the web pixel;
  *   4. buyers' orders go to the admin's `POST /webhooks/orders/create`, signed like Shopify signs
  *      (base64 HMAC-SHA256 of the body with the app's secret) and carrying the `_wand_*` note
@@ -68,19 +68,6 @@ export interface SimulationSummary {
   deliveries: Delivery[];
 }
 
-
-/** The exposure a served page declares, from its `<meta name="wand-experiment" content="arm=…&amp;persona=…&amp;shopper=…">`. */
-export function exposureOfPage(html: string): ExposureMark | null {
-  const tag = new RegExp(`<meta[^>]*name="${EXPOSURE_META}"[^>]*>`).exec(html)?.[0];
-  const content = tag ? /content="([^"]*)"/.exec(tag)?.[1] : undefined;
-  if (!content) return null;
-  const params = new URLSearchParams(content.replaceAll("&amp;", "&"));
-  const arm = params.get("arm");
-  const persona = params.get("persona");
-  const shopper = params.get("shopper");
-  if (!isArm(arm) || !isPersona(persona) || !shopper || !SHOPPER_HASH_PATTERN.test(shopper)) return null;
-  return { arm, persona, shopper };
-}
 
 /** Shopify's webhook signature: base64 HMAC-SHA256 of the raw body with the app's secret. */
 export function webhookHmac(body: string, secret: string): string {
@@ -140,10 +127,10 @@ export async function simulate(o: SimulateOptions): Promise<SimulationSummary> {
     const response = await call(`${o.edgeUrl}/s/${o.store}?shopper=${encodeURIComponent(s.id)}&persona=${s.persona}`);
     const html = await response.text();
     if (response.status !== 200) throw new Error(`the edge answered ${response.status} to shopper ${s.id}: ${html.slice(0, 200)}`);
-    return exposureOfPage(html);
+    return parseExposure(response.headers.get(EXPOSURE_HEADER));
   };
   const noExperiment = (i: number) =>
-    new Error(`the page for ${shoppers[i]!.id} declares no experiment (<meta name="${EXPOSURE_META}">): is the shop's holdout above 0 %? (--holdout)`);
+    new Error(`the page for ${shoppers[i]!.id} declares no experiment (no ${EXPOSURE_HEADER} header): is the shop's holdout above 0 %? (--holdout)`);
   // The first shopper waits until the edge serves the saved holdout (its settings snapshot is
   // refreshed on save, but an isolate may hold the old one a moment). Its earlier pages carried no
   // experiment, so nothing was counted for them.

@@ -1,6 +1,6 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { exposureDay, shopperHash, type ExperimentCounts } from "../../core/experiment.ts";
+import { EXPOSURE_HEADER, exposureDay, parseExposure, shopperHash, type ExperimentCounts } from "../../core/experiment.ts";
 import { EdgeApi } from "./edge-api.ts";
 import { readExperimentCounts } from "./experiment/stats-read.ts";
 import { eventually, page, seedStore, uniqueStore } from "../test/helpers.ts";
@@ -15,18 +15,17 @@ function counts(store: string): Promise<ExperimentCounts> {
 
 const visitors = (c: ExperimentCounts) => c.exposures.reduce((n, e) => n + e.visitors, 0);
 
-/** What a served page declares: the exposure meta's fields, and the arm of each add-to-cart form. */
-function declared(html: string): { meta: Record<string, string> | null; formArms: string[]; forms: number } {
-  const content = /<meta name="wand-experiment" content="([^"]*)">/.exec(html)?.[1];
-  const meta = content ? Object.fromEntries(new URLSearchParams(content.replace(/&amp;/g, "&"))) : null;
+/** What a served page declares: its Wand-Exposure header's fields, and the arm of each add-to-cart form. */
+function declared({ html, exposure }: { html: string; exposure: string | null }): { meta: Record<string, string> | null; formArms: string[]; forms: number } {
+  const meta = exposure ? Object.fromEntries(new URLSearchParams(exposure)) : null;
   const forms = html.match(/<form[^>]*action="[^"]*\/cart\/add"[^>]*>[\s\S]*?<\/form>/g) ?? [];
   const formArms = forms.map((f) => /name="properties\[_wand_arm\]" value="([a-z]+)"/.exec(f)?.[1] ?? "none");
   return { meta, formArms, forms: forms.length };
 }
 
-async function served(path: string): Promise<{ html: string; cache: string | null }> {
+async function served(path: string): Promise<{ html: string; cache: string | null; exposure: string | null }> {
   const res = await page(path);
-  return { html: await res.text(), cache: res.headers.get("Wand-Cache") };
+  return { html: await res.text(), cache: res.headers.get("Wand-Cache"), exposure: res.headers.get(EXPOSURE_HEADER) };
 }
 
 describe("the experiment on the shopper's page", () => {
@@ -40,29 +39,34 @@ describe("the experiment on the shopper's page", () => {
       const c = await counts(store);
       return visitors(c) >= 2 ? c : undefined;
     });
-    const alice = (await served(`/s/${store}?shopper=alice&persona=loyalist`)).html;
+    const alice = await served(`/s/${store}?shopper=alice&persona=loyalist`);
     const arm = declared(alice).meta!.arm!;
     expect(["wand", "holdout"]).toContain(arm);
     expect(settled.exposures.filter((e) => e.persona === "loyalist")).toEqual([{ day: exposureDay(Date.now()), arm, persona: "loyalist", visitors: 1 }]);
     expect(visitors(settled)).toBe(2);
   });
 
-  it("puts a holdout shopper's arm in the meta, in every add-to-cart form and in the counts", async () => {
+  it("puts holdout shoppers' arm in the exposure header, in every add-to-cart form and in the counts", async () => {
     const store = uniqueStore("exp-hold");
     await seedStore(store, { settings: { holdoutPercent: 100 } });
-    const { html, cache } = await served(`/s/${store}?shopper=carol&persona=dealhunter`);
+    const carol = await served(`/s/${store}?shopper=carol&persona=dealhunter`);
+    const { html, cache } = carol;
     expect(cache).toBe("holdout");
-    const d = declared(html);
+    const d = declared(carol);
     expect(d.meta).toEqual({ arm: "holdout", persona: "dealhunter", shopper: shopperHash(store, "carol") });
-    // In the head, where the storefront block reads it.
-    expect(html.indexOf('<meta name="wand-experiment"')).toBeLessThan(html.indexOf("</head>"));
+    expect(parseExposure(carol.exposure)).toEqual({ arm: "holdout", persona: "dealhunter", shopper: shopperHash(store, "carol") });
+    // The body names no shopper: another holdout shopper of the persona gets the same bytes.
+    expect(html).not.toContain("wand-experiment");
+    const erin = await served(`/s/${store}?shopper=erin&persona=dealhunter`);
+    expect(erin.html).toBe(html);
+    expect(declared(erin).meta!.shopper).toBe(shopperHash(store, "erin"));
     expect(d.forms).toBeGreaterThan(0);
     expect(d.formArms).toEqual(Array(d.forms).fill("holdout"));
     const c = await eventually(async () => {
       const r = await counts(store);
-      return visitors(r) > 0 ? r : undefined;
+      return visitors(r) >= 2 ? r : undefined;
     });
-    expect(c.exposures).toEqual([{ day: exposureDay(Date.now()), arm: "holdout", persona: "dealhunter", visitors: 1 }]);
+    expect(c.exposures).toEqual([{ day: exposureDay(Date.now()), arm: "holdout", persona: "dealhunter", visitors: 2 }]);
   });
 
   it("gives wand and holdout shoppers of one store the same page but their own arm", async () => {
@@ -70,8 +74,9 @@ describe("the experiment on the shopper's page", () => {
     await seedStore(store, { settings: { holdoutPercent: 50 } });
     const arms = new Map<string, string>();
     for (let i = 0; i < 12; i++) {
-      const { html, cache } = await served(`/s/${store}?shopper=s${i}&persona=explorer`);
-      const d = declared(html);
+      const shopper = await served(`/s/${store}?shopper=s${i}&persona=explorer`);
+      const { cache } = shopper;
+      const d = declared(shopper);
       // The arm the page declares is the one it was served by.
       expect(d.meta!.arm).toBe(cache === "holdout" ? "holdout" : "wand");
       expect(d.meta!.shopper).toBe(shopperHash(store, `s${i}`));
@@ -91,8 +96,9 @@ describe("the experiment on the shopper's page", () => {
   it("records nothing and declares no arm when the store has no holdout (no control group)", async () => {
     const store = uniqueStore("exp-off");
     await seedStore(store, { settings: { holdoutPercent: 0 } });
-    const { html } = await served(`/s/${store}?shopper=dave&persona=explorer`);
-    const d = declared(html);
+    const dave = await served(`/s/${store}?shopper=dave&persona=explorer`);
+    const { html } = dave;
+    const d = declared(dave);
     expect(d.meta).toBeNull();
     expect(d.forms).toBeGreaterThan(0);
     expect(d.formArms).toEqual(Array(d.forms).fill("none"));

@@ -1,5 +1,5 @@
 import { cacheKey, cacheVariant } from "../../core/cache-key.ts";
-import { armOf, type Arm } from "../../core/experiment.ts";
+import { armOf, exposureContent, EXPOSURE_HEADER, type Arm } from "../../core/experiment.ts";
 import { buildCsp } from "../../core/page-shell.ts";
 import { detectPersona } from "../../core/persona.ts";
 import { PROMPT_VERSION } from "../../core/prompt-version.ts";
@@ -17,7 +17,7 @@ import { exposureGeneration, recordExposure } from "./experiment/record-exposure
 import { enqueueInBackground } from "./pool-routing.ts";
 import { recordRequest } from "./stats.ts";
 import { loadSelection, loadSettings, peekSelection, peekSettings } from "./store-data.ts";
-import { armInput, exposureMetaOf, preparedPage, preparedPageNow, renderForm, renderedNow, shopperTouches, withExposure, type PreparedPage, type RenderedPage } from "./touches.ts";
+import { armInput, preparedPage, preparedPageNow, renderForm, renderedNow, shopperTouches, type PreparedPage } from "./touches.ts";
 
 /**
  * The shopper's page (DESIGN.md, "The shopper's request"), shared by the direct route `/s/<store>`
@@ -38,7 +38,9 @@ import { armInput, exposureMetaOf, preparedPage, preparedPageNow, renderForm, re
  * the one holdout rule. A shopper in the experiment — the store has a holdout (holdoutPercent > 0:
  * with 0 there is no control group, so nothing is counted and pages carry no arm) and the shopper has
  * an id of their own — is recorded once per day in the background (recordExposure, never awaited),
- * and the page carries the exposure meta and the arm in every add-to-cart form, as per-request touches.
+ * the response declares it in its Wand-Exposure header (EXPOSURE_HEADER: the page body is the same
+ * bytes for every shopper of a persona, arm and touches; the app proxy turns the header into the
+ * framed page's meta), and the arm is in every add-to-cart form, as a touch.
  */
 export interface PersonaPageRequest {
   store: string;
@@ -242,10 +244,10 @@ interface HitPlan {
   /** The cached page served (null: the holdout's template). */
   cached: CachedPage | null;
   prepared: PreparedPage;
-  form?: RenderedPage;
+  form?: string;
   headers?: Headers;
-  /** The shopper's exposure meta and the exposureGeneration it was recorded under. */
-  exposure?: { generation: number; meta: string };
+  /** The shopper's Wand-Exposure value and the exposureGeneration it was recorded under. */
+  exposure?: { generation: number; value: string };
 }
 
 const plans = new WeakMap<PersonaPageRequest, HitPlan>();
@@ -376,7 +378,7 @@ interface Served {
 
 /**
  * Stats, the exposure, this shopper's touches and the headers: the same for both paths. `plan`: a
- * memory hit's, which keeps the touches' form, the header template and the exposure meta it made.
+ * memory hit's, which keeps the touches' form, the header template and the exposure it declared.
  */
 function respond(env: Env, ctx: ExecutionContext, req: PersonaPageRequest, s: Served, plan?: HitPlan): Response {
   const { settings, persona, arm, cache, signals } = s;
@@ -387,10 +389,10 @@ function respond(env: Env, ctx: ExecutionContext, req: PersonaPageRequest, s: Se
   if (counted) {
     // A plan's shopper, arm and persona are fixed: recorded under this generation, it is recorded.
     const generation = exposureGeneration();
-    if (plan?.exposure && plan.exposure.generation === generation) exposure = plan.exposure.meta;
+    if (plan?.exposure && plan.exposure.generation === generation) exposure = plan.exposure.value;
     else {
-      exposure = exposureMetaOf(recordExposure(env, ctx, { store: req.store, shopperId: req.shopperId, arm, persona }));
-      if (plan) plan.exposure = { generation, meta: exposure };
+      exposure = exposureContent(recordExposure(env, ctx, { store: req.store, shopperId: req.shopperId, arm, persona }));
+      if (plan) plan.exposure = { generation, value: exposure };
     }
   }
   const language = s.market.locale.pageLanguage;
@@ -410,12 +412,16 @@ function respond(env: Env, ctx: ExecutionContext, req: PersonaPageRequest, s: Se
       });
     if (plan) plan.form = form;
   }
-  const body = withExposure(form, exposure);
   const headers = plan?.headers ?? pageHeaders(settings.shopDomain, persona, cache, s.waitedMs, req.headers, language);
   if (plan) plan.headers = headers;
-  const response = new Response(body, { headers });
-  // Appended to this response's own copy (copying the template per shopper costs more).
-  if (req.shopperCookie) response.headers.append("Set-Cookie", req.shopperCookie);
+  const response = new Response(form, { headers });
+  // The shopper's own headers, appended to this response's own copy (copying the template per
+  // shopper costs more).
+  if (req.shopperCookie || exposure) {
+    const own = response.headers;
+    if (req.shopperCookie) own.append("Set-Cookie", req.shopperCookie);
+    if (exposure) own.set(EXPOSURE_HEADER, exposure);
+  }
   return response;
 }
 

@@ -2,13 +2,12 @@ import { describe, expect, it } from "vitest";
 import { defaultSettings } from "../../core/settings.ts";
 import { candidatesFromProducts, selectForPersona } from "../../core/selection.ts";
 import { decodeCharacterReferences, sampleProducts } from "../test/helpers.ts";
-import { exposureMeta } from "../../core/experiment.ts";
-import { armInput, exposureMetaOf, preparePage, renderForm, renderedNow, shopperTouches, withExposure, type PreparedPage, type TouchContent } from "./touches.ts";
+import { armInput, preparePage, renderForm, renderedNow, shopperTouches, type PreparedPage, type TouchContent } from "./touches.ts";
 
 /** The page with these touches in its slots, its rendered form kept under a key named by their markup. */
 function renderTouches(page: PreparedPage, content: TouchContent): string {
   const touchKey = `${content.greeting}\u0000${content["recently-viewed"]}\u0000${content["loyalty-note"]}\u0000${content["arm-input"] ?? ""}`;
-  return withExposure(renderedNow(page, touchKey) ?? renderForm(page, touchKey, content), content["exposure-meta"] ?? "");
+  return renderedNow(page, touchKey) ?? renderForm(page, touchKey, content);
 }
 
 const content = { greeting: "<p>Hi</p>", "recently-viewed": "<ul><li>x</li></ul>", "loyalty-note": "" };
@@ -68,34 +67,19 @@ describe("page touches", () => {
     expect(renderTouches(page, content)).toBe('<div data-wand-slot="greeting"><p>Hi</p></div><main></main>');
   });
 
-  it("puts the exposure meta first in <head> and the arm after every persona property, per shopper", async () => {
+  it("puts the arm after every persona property and leaves the head as it was", async () => {
     const form = (v: string) =>
       `<form method="post" action="/cart/add"><input type="hidden" name="id" value="${v}"><input type="hidden" name="properties[_wand_persona]" value="explorer"><button>Add</button></form>`;
     const html = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>t</title></head><body>${form("1")}${form("2")}</body></html>`;
     const page = await preparePage(html, "", "page-exp");
-    const a = exposureMeta({ arm: "holdout", persona: "explorer", shopper: "0123456789abcdef" });
-    const b = exposureMeta({ arm: "holdout", persona: "explorer", shopper: "fedcba9876543210" });
-    const forA = renderTouches(page, { ...content, "exposure-meta": a, "arm-input": armInput("holdout") });
-    const arm = '<input type="hidden" name="properties[_wand_arm]" value="holdout">';
-    const expected = (meta: string) =>
-      html.replace("<head>", `<head>${meta}`).replaceAll('value="explorer">', `value="explorer">${arm}`);
-    expect(forA).toBe(expected(a));
-    // A second shopper of the same arm: their own meta, from the same memoised rendering.
-    expect(renderTouches(page, { ...content, "exposure-meta": b, "arm-input": armInput("holdout") })).toBe(expected(b));
-    expect(renderTouches(page, { ...content, "exposure-meta": "", "arm-input": armInput("wand") })).toBe(
-      html.replaceAll('value="explorer">', 'value="explorer"><input type="hidden" name="properties[_wand_arm]" value="wand">'),
-    );
+    const withArm = (arm: string) => html.replaceAll('value="explorer">', `value="explorer"><input type="hidden" name="properties[_wand_arm]" value="${arm}">`);
+    const holdout = renderTouches(page, { ...content, "arm-input": armInput("holdout") });
+    expect(holdout).toBe(withArm("holdout"));
+    // Every holdout shopper gets this very string: nothing in the body names the shopper.
+    expect(renderTouches(page, { ...content, "arm-input": armInput("holdout") })).toBe(holdout);
+    expect(renderTouches(page, { ...content, "arm-input": armInput("wand") })).toBe(withArm("wand"));
     // Outside the experiment: the page as it was.
     expect(renderTouches(page, content)).toBe(html);
-  });
-
-  it("writes the exposure meta exactly as core's exposureMeta does", () => {
-    for (const arm of ["wand", "holdout"] as const) {
-      for (const persona of ["minimalist", "explorer", "dealhunter", "loyalist"] as const) {
-        const mark = { arm, persona, shopper: "00ff00ff00ff00ff" };
-        expect(exposureMetaOf(mark)).toBe(exposureMeta(mark));
-      }
-    }
   });
 
   it("picks recently viewed products of the categories seen from the persona's selection, in stock only", () => {

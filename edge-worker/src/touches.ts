@@ -1,4 +1,4 @@
-import { ARM_PROPERTY, EXPOSURE_META, type Arm, type ExposureMark } from "../../core/experiment.ts";
+import { ARM_PROPERTY, type Arm } from "../../core/experiment.ts";
 import { asciiHtml } from "../../core/ascii-html.ts";
 import { escapeHtml } from "../../core/html.ts";
 import { message, messagesFor, type MessageKey, type Messages } from "../../core/locales/index.ts";
@@ -20,12 +20,12 @@ import type { Persona, PersonaSelection, PersonaSignals, ShopSettings } from "..
 export type SlotContent = Record<SlotName, string>;
 
 /**
- * Per-request slots the edge places in every page itself (no page markup names them): the exposure
- * `<meta name="wand-experiment">` at the start of `<head>`, and the arm's hidden input right after
- * each add-to-cart form's `properties[_wand_persona]`. Holdout and wand shoppers share a page's
- * bytes, so the arm is a touch like the greeting; both are "" for a shopper not in the experiment.
+ * The per-request slot the edge places in every page itself (no page markup names it): the arm's
+ * hidden input right after each add-to-cart form's `properties[_wand_persona]`. Holdout and wand
+ * shoppers share a page's bytes, so the arm is a touch like the greeting; "" for a shopper not in the
+ * experiment. The shopper's own exposure is not in the body (shopper-page.ts, EXPOSURE_HEADER).
  */
-export const EXPERIMENT_SLOTS = ["exposure-meta", "arm-input"] as const;
+export const EXPERIMENT_SLOTS = ["arm-input"] as const;
 export type ExperimentSlot = (typeof EXPERIMENT_SLOTS)[number];
 export type TouchName = SlotName | ExperimentSlot;
 /** A request's touches; an absent experiment slot stays empty. */
@@ -123,11 +123,6 @@ export async function preparePage(html: string, baseUrl: string, id = ""): Promi
         el.setInnerContent(`${MARK}${isSlotName(name) ? name : ""}${MARK_END}`, { html: true });
       },
     })
-    .on("head", {
-      element(el) {
-        el.prepend(`${MARK}exposure-meta${MARK_END}`, { html: true });
-      },
-    })
     .on(`input[name="${PERSONA_PROPERTY}"]`, {
       element(el) {
         el.after(`${MARK}arm-input${MARK_END}`, { html: true });
@@ -187,33 +182,18 @@ export function preparedPageNow(pageId: string, baseUrl: string): PreparedPage |
   return prepared.get(`${baseUrl} ${pageId}`);
 }
 
-// Rendered pages by page and slot contents but the exposure meta: most shoppers get the same
-// touches (a first visit, no categories seen, one of two arms), and handing the runtime the same flat
-// string again is markedly cheaper than a freshly concatenated one (bench/edge-hits.ts). The meta
-// names the shopper, so it is joined in per request between the two memoised parts (it sits at the
-// start of <head>: a short head part, then the rest of the page as one flat string).
-export interface RenderedPage {
-  /** The page split at its exposure-meta slots (one, for a page with a <head>). */
-  parts: string[];
-  /** parts joined with nothing between (a shopper outside the experiment), made when first asked for. */
-  plain?: string;
-}
-const rendered = new MemoryLru<RenderedPage>(512, 16 * 1024 * 1024, 60_000);
+// Rendered pages by page and slot contents: most shoppers get the same touches (a first visit, no
+// categories seen, one of two arms), and handing the runtime the same flat string again is markedly
+// cheaper than a freshly concatenated one (bench/edge-hits.ts), so a hit's body is this string itself.
+const rendered = new MemoryLru<string>(512, 16 * 1024 * 1024, 60_000);
 
-function renderParts(page: PreparedPage, content: TouchContent): RenderedPage {
-  const parts: string[] = [];
+function renderParts(page: PreparedPage, content: TouchContent): string {
   let out = page.segments[0]!;
   for (let i = 0; i < page.slots.length; i++) {
     const name = page.slots[i];
-    if (name === "exposure-meta") {
-      parts.push(out);
-      out = page.segments[i + 1]!;
-    } else {
-      out += (name ? (content[name] ?? "") : "") + page.segments[i + 1]!;
-    }
+    out += (name ? (content[name] ?? "") : "") + page.segments[i + 1]!;
   }
-  parts.push(out);
-  return { parts: parts.map(oneByteHtml) };
+  return oneByteHtml(out);
 }
 
 const encoder = new TextEncoder();
@@ -235,31 +215,13 @@ function oneByteHtml(part: string): string {
  * (shopper-page.ts builds it from the signals the touches read), so a hit neither makes the touches
  * nor names them by their markup — or undefined (then renderForm).
  */
-export function renderedNow(page: PreparedPage, touchKey: string): RenderedPage | undefined {
+export function renderedNow(page: PreparedPage, touchKey: string): string | undefined {
   return page.id ? rendered.get(`${page.id}\u0000${touchKey}`) : undefined;
 }
 
-/** Renders the page's form with `content` in its slots and keeps it under the touch key. */
-export function renderForm(page: PreparedPage, touchKey: string, content: TouchContent): RenderedPage {
+/** Renders the page with `content` in its slots and keeps it under the touch key. */
+export function renderForm(page: PreparedPage, touchKey: string, content: TouchContent): string {
   const form = renderParts(page, content);
-  if (page.id) rendered.set(`${page.id}\u0000${touchKey}`, form, form.parts.reduce((n, p) => n + p.length, 0));
+  if (page.id) rendered.set(`${page.id}\u0000${touchKey}`, form, form.length);
   return form;
-}
-
-/** A rendered form with this shopper's exposure meta ("" outside the experiment). */
-export function withExposure(form: RenderedPage, meta: string): string {
-  if (form.parts.length === 1) return form.parts[0]!;
-  if (!meta) return (form.plain ??= form.parts.join(""));
-  return form.parts.join(meta);
-}
-
-const EXPOSURE_META_PREFIX = `<meta name="${EXPOSURE_META}" content="`;
-
-/**
- * exposureMeta (core/experiment.ts) for a mark made by recordExposure: its values are an arm, a
- * persona and 16 hex characters, so the escaped content is known without escaping it per request
- * (touches.test.ts checks it is the same markup).
- */
-export function exposureMetaOf(mark: ExposureMark): string {
-  return `${EXPOSURE_META_PREFIX}arm=${mark.arm}&amp;persona=${mark.persona}&amp;shopper=${mark.shopper}">`;
 }

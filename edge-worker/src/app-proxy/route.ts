@@ -1,4 +1,4 @@
-import { customerShopperId } from "../../../core/experiment.ts";
+import { customerShopperId, EXPOSURE_HEADER, exposureMeta, parseExposure } from "../../../core/experiment.ts";
 import { HttpError, methodNotAllowed, notFound } from "../http-error.ts";
 import { proxyLocaleQuery } from "../markets/page-locale.ts";
 import { servePersonaPage } from "../shopper-page.ts";
@@ -18,7 +18,9 @@ import { verifyProxyQuery } from "./verify.ts";
  *      customer (refreshed off the request path); the market from the extension's signed
  *      `country`, `language`, `currency` and `root_url` (markets/page-locale.ts);
  *   5. the shared persona page with baseUrl "" — the page is on the shop's origin, so its links and
- *      add-to-cart forms stay relative (`/products/<handle>`, `/cart/add`).
+ *      add-to-cart forms stay relative (`/products/<handle>`, `/cart/add`) — framed for the block: a
+ *      `<base target="_top">` and, for a shopper in the experiment, the `<meta name="wand-experiment">`
+ *      made from the page's Wand-Exposure header (the block reads the frame's document, not headers).
  * Served as text/html, never `application/liquid`: Shopify would render Liquid in generated text.
  */
 
@@ -73,10 +75,13 @@ export async function handleAppProxy(request: Request, env: Env, ctx: ExecutionC
 
   // In the theme the page sits in the block's iframe: its links and add-to-cart forms must move the
   // whole window (cart, product page), not the frame. Without an href, <base> passes `base-uri 'none'`.
+  // The exposure meta goes first in <head>, where the block looks for it.
+  const exposure = parseExposure(page.headers.get(EXPOSURE_HEADER));
+  const head = `${exposure ? exposureMeta(exposure) : ""}<base target="_top">`;
   const framed = new HTMLRewriter()
     .on("head", {
-      element(head) {
-        head.prepend('<base target="_top">', { html: true });
+      element(el) {
+        el.prepend(head, { html: true });
       },
     })
     .transform(page);
