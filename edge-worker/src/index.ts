@@ -38,13 +38,10 @@ async function route(request: Request, env: Env, ctx: ExecutionContext): Promise
   if (url.pathname === "/s" || url.pathname.startsWith("/s/")) return await serveDirect(request, url, env, ctx);
   if (url.pathname === PIXEL_PATH) return await handlePixel(request, env, ctx);
 
-  // ── App proxy ─────────────────────────────────────────────────────────────────────────────
-  // Owned by the storefront engineer: `/proxy` and `/proxy/...` go to
-  // edge-worker/src/app-proxy/route.ts, which verifies the signature and calls
-  // servePersonaPage (shopper-page.ts) with baseUrl "" and allowOverride false.
-  // ──────────────────────────────────────────────────────────────────────────────────────────
+  // App proxy: `/proxy` and `/proxy/...` go to edge-worker/src/app-proxy/route.ts, which verifies
+  // the signature and calls servePersonaPage (shopper-page.ts) with baseUrl "" and allowOverride false.
   if (url.pathname === "/proxy" || url.pathname.startsWith("/proxy/")) return await handleAppProxy(request, env, ctx);
-  // Ops endpoint for the cache CLI (bearer OPS_TOKEN; owned by the ops engineer: ops-api.ts).
+  // Ops endpoint for the cache CLI (bearer OPS_TOKEN: ops-api.ts).
   if (isOpsPath(url.pathname)) return await handleOps(request, env, ctx);
 
   throw notFound("no such route");
