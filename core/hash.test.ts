@@ -32,7 +32,27 @@ describe("hashString", () => {
   });
 });
 
+/** MurmurHash3's fmix32 (Austin Appleby's published constants), written apart from hash.ts. */
+function referenceFmix32(x: number): number {
+  let h = BigInt(x >>> 0);
+  const mask = 0xffffffffn;
+  h ^= h >> 16n;
+  h = (h * 0x85ebca6bn) & mask;
+  h ^= h >> 13n;
+  h = (h * 0xc2b2ae35n) & mask;
+  h ^= h >> 16n;
+  return Number(h);
+}
+
 describe("bucketOf", () => {
+  it("is the finalised fold of the FNV-1a 64 halves, modulo the buckets (every shopper keeps their arm)", () => {
+    for (const input of ["holdout:demo-apparel:sim-1-0", "holdout:s:customer-42", "ui/demo-apparel/explorer", "Ünïcödé ✓ 🧙", ...Array.from({ length: 200 }, (_, i) => `holdout:bench-hit:m-${i}`)]) {
+      const h = referenceFnv1a64(input);
+      const folded = parseInt(h.slice(0, 8), 16) ^ parseInt(h.slice(8), 16);
+      for (const buckets of [2, 10, 100]) expect(bucketOf(input, buckets)).toBe(referenceFmix32(folded) % buckets);
+    }
+  });
+
   it("is stable and within range", () => {
     for (let i = 0; i < 500; i++) {
       const b = bucketOf(`ui/s/p/${i}`, 10);

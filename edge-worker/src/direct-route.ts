@@ -190,7 +190,10 @@ function readDirectRequest(url: DirectUrl, cookieHeader: string | null, referrer
   const sessionHeaders = newSession ? sessionCookies(visits) : undefined;
   const locale = q.country !== undefined || q.language !== undefined ? { country: q.country ?? null, language: q.language ?? null } : undefined;
   const shopperCookie = cookieShopper === shopperId ? undefined : cookie("wand_shopper", shopperId, YEAR_SECONDS);
-  const base = { store, shopperId, signals, allowOverride: true, ...(sessionHeaders ? { headers: sessionHeaders } : {}), ...(shopperCookie ? { shopperCookie } : {}), ...(locale ? { locale } : {}) };
+  const base: DirectRequest["base"] = { store, shopperId, signals, allowOverride: true };
+  if (sessionHeaders) base.headers = sessionHeaders;
+  if (shopperCookie) base.shopperCookie = shopperCookie;
+  if (locale) base.locale = locale;
   return {
     request: { base },
     randomShopper: !fromCookie && q.shopper === undefined,
@@ -276,9 +279,11 @@ function cookie(name: string, value: string, maxAge: number | null): string {
   return `${name}=${value}; Path=/s/; HttpOnly; SameSite=Lax${maxAge === null ? "" : `; Max-Age=${maxAge}`}`;
 }
 
-function readCookies(header: string | null): Map<string, string> {
+const NO_COOKIES: ReadonlyMap<string, string> = new Map();
+
+function readCookies(header: string | null): ReadonlyMap<string, string> {
+  if (!header || header.length > 4096) return NO_COOKIES;
   const jar = new Map<string, string>();
-  if (!header || header.length > 4096) return jar;
   for (const part of header.split(";")) {
     const eq = part.indexOf("=");
     if (eq > 0) jar.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
