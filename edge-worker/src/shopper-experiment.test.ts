@@ -16,11 +16,11 @@ function counts(store: string): Promise<ExperimentCounts> {
 const visitors = (c: ExperimentCounts) => c.exposures.reduce((n, e) => n + e.visitors, 0);
 
 /** What a served page declares: its Wand-Exposure header's fields, and the arm of each add-to-cart form. */
-function declared({ html, exposure }: { html: string; exposure: string | null }): { meta: Record<string, string> | null; formArms: string[]; forms: number } {
-  const meta = exposure ? Object.fromEntries(new URLSearchParams(exposure)) : null;
+function declared({ html, exposure }: { html: string; exposure: string | null }): { header: Record<string, string> | null; formArms: string[]; forms: number } {
+  const header = exposure ? Object.fromEntries(new URLSearchParams(exposure)) : null;
   const forms = html.match(/<form[^>]*action="[^"]*\/cart\/add"[^>]*>[\s\S]*?<\/form>/g) ?? [];
   const formArms = forms.map((f) => /name="properties\[_wand_arm\]" value="([a-z]+)"/.exec(f)?.[1] ?? "none");
-  return { meta, formArms, forms: forms.length };
+  return { header, formArms, forms: forms.length };
 }
 
 async function served(path: string): Promise<{ html: string; cache: string | null; exposure: string | null }> {
@@ -40,7 +40,7 @@ describe("the experiment on the shopper's page", () => {
       return visitors(c) >= 2 ? c : undefined;
     });
     const alice = await served(`/s/${store}?shopper=alice&persona=loyalist`);
-    const arm = declared(alice).meta!.arm!;
+    const arm = declared(alice).header!.arm!;
     expect(["wand", "holdout"]).toContain(arm);
     expect(settled.exposures.filter((e) => e.persona === "loyalist")).toEqual([{ day: exposureDay(Date.now()), arm, persona: "loyalist", visitors: 1 }]);
     expect(visitors(settled)).toBe(2);
@@ -53,13 +53,12 @@ describe("the experiment on the shopper's page", () => {
     const { html, cache } = carol;
     expect(cache).toBe("holdout");
     const d = declared(carol);
-    expect(d.meta).toEqual({ arm: "holdout", persona: "dealhunter", shopper: shopperHash(store, "carol") });
     expect(parseExposure(carol.exposure)).toEqual({ arm: "holdout", persona: "dealhunter", shopper: shopperHash(store, "carol") });
     // The body names no shopper: another holdout shopper of the persona gets the same bytes.
     expect(html).not.toContain("wand-experiment");
     const erin = await served(`/s/${store}?shopper=erin&persona=dealhunter`);
     expect(erin.html).toBe(html);
-    expect(declared(erin).meta!.shopper).toBe(shopperHash(store, "erin"));
+    expect(declared(erin).header!.shopper).toBe(shopperHash(store, "erin"));
     expect(d.forms).toBeGreaterThan(0);
     expect(d.formArms).toEqual(Array(d.forms).fill("holdout"));
     const c = await eventually(async () => {
@@ -69,21 +68,25 @@ describe("the experiment on the shopper's page", () => {
     expect(c.exposures).toEqual([{ day: exposureDay(Date.now()), arm: "holdout", persona: "dealhunter", visitors: 2 }]);
   });
 
-  it("gives wand and holdout shoppers of one store the same page but their own arm", async () => {
+  it("gives wand and holdout shoppers of one store their arm's page, the same bytes for every shopper served alike", async () => {
     const store = uniqueStore("exp-split");
     await seedStore(store, { settings: { holdoutPercent: 50 } });
     const arms = new Map<string, string>();
+    const bodies = new Map<string, Set<string>>();
     for (let i = 0; i < 12; i++) {
       const shopper = await served(`/s/${store}?shopper=s${i}&persona=explorer`);
       const { cache } = shopper;
       const d = declared(shopper);
+      bodies.set(cache ?? "", (bodies.get(cache ?? "") ?? new Set()).add(shopper.html));
       // The arm the page declares is the one it was served by.
-      expect(d.meta!.arm).toBe(cache === "holdout" ? "holdout" : "wand");
-      expect(d.meta!.shopper).toBe(shopperHash(store, `s${i}`));
-      expect(d.formArms).toEqual(Array(d.forms).fill(d.meta!.arm));
-      arms.set(`s${i}`, d.meta!.arm!);
+      expect(d.header!.arm).toBe(cache === "holdout" ? "holdout" : "wand");
+      expect(d.header!.shopper).toBe(shopperHash(store, `s${i}`));
+      expect(d.formArms).toEqual(Array(d.forms).fill(d.header!.arm));
+      arms.set(`s${i}`, d.header!.arm!);
     }
     expect(new Set(arms.values())).toEqual(new Set(["wand", "holdout"]));
+    // One body per way of serving (holdout, miss, a cached page): nothing in it names the shopper.
+    for (const [cache, served] of bodies) expect(served.size, cache).toBe(1);
     const c = await eventually(async () => {
       const r = await counts(store);
       return visitors(r) >= 12 ? r : undefined;
@@ -99,7 +102,7 @@ describe("the experiment on the shopper's page", () => {
     const dave = await served(`/s/${store}?shopper=dave&persona=explorer`);
     const { html } = dave;
     const d = declared(dave);
-    expect(d.meta).toBeNull();
+    expect(d.header).toBeNull();
     expect(d.forms).toBeGreaterThan(0);
     expect(d.formArms).toEqual(Array(d.forms).fill("none"));
     expect(html).toContain('name="properties[_wand_persona]" value="explorer"');

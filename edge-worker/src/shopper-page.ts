@@ -29,7 +29,8 @@ import { armInput, preparedPage, preparedPageNow, renderForm, renderedNow, shopp
  * (core/product-slots.ts). Every page served — hit, stale, miss, holdout, preview — has its slots
  * expanded from the persona selection's live facts, so a price or stock change is on the next page
  * served after the snapshot TTL without an LLM call. The expanded and prepared form is memoised per
- * page and facts version: while nothing changes, a hit is memory lookups and a string join.
+ * page and facts version: while nothing changes, a hit is memory lookups and hands the runtime the
+ * memoised string.
  *
  * Wand-Cache is memory | kv | r2 | stale | miss, or `holdout` for a shopper in the merchant's
  * control group (the template page, on purpose; nothing is enqueued for them).

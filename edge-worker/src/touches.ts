@@ -146,7 +146,7 @@ export async function preparePage(html: string, baseUrl: string, id = ""): Promi
         },
       });
   }
-  // (Rendered forms are made ASCII and one-byte in renderParts, touches included.)
+  // (Rendered forms are made ASCII and one-byte in renderPage, touches included.)
   const rewritten = await rewriter.transform(new Response(html)).text();
   const parts = rewritten.split(MARK);
   const segments = [parts[0]!];
@@ -187,7 +187,7 @@ export function preparedPageNow(pageId: string, baseUrl: string): PreparedPage |
 // cheaper than a freshly concatenated one (bench/edge-hits.ts), so a hit's body is this string itself.
 const rendered = new MemoryLru<string>(512, 16 * 1024 * 1024, 60_000);
 
-function renderParts(page: PreparedPage, content: TouchContent): string {
+function renderPage(page: PreparedPage, content: TouchContent): string {
   let out = page.segments[0]!;
   for (let i = 0; i < page.slots.length; i++) {
     const name = page.slots[i];
@@ -200,14 +200,14 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /**
- * The part in ASCII and held by the engine as a one-byte string. References alone are not enough: a
+ * The page in ASCII and held by the engine as a one-byte string. References alone are not enough: a
  * substring or join of a string that once held a non-ASCII character stays a two-byte string in V8
  * even when every character left is ASCII, and a two-byte page costs about three times as much to
  * encode as the response body. Decoding fresh UTF-8 makes a new one-byte string (once per rendered
  * form, not per request).
  */
-function oneByteHtml(part: string): string {
-  return decoder.decode(encoder.encode(asciiHtml(part)));
+function oneByteHtml(html: string): string {
+  return decoder.decode(encoder.encode(asciiHtml(html)));
 }
 
 /**
@@ -221,7 +221,7 @@ export function renderedNow(page: PreparedPage, touchKey: string): string | unde
 
 /** Renders the page with `content` in its slots and keeps it under the touch key. */
 export function renderForm(page: PreparedPage, touchKey: string, content: TouchContent): string {
-  const form = renderParts(page, content);
+  const form = renderPage(page, content);
   if (page.id) rendered.set(`${page.id}\u0000${touchKey}`, form, form.length);
   return form;
 }

@@ -1,7 +1,7 @@
 import { SELF, createExecutionContext, env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { cacheKey } from "../../../core/cache-key.ts";
-import { exposureDay, shopperHash } from "../../../core/experiment.ts";
+import { armOf, EXPOSURE_HEADER, exposureDay, shopperHash } from "../../../core/experiment.ts";
 import type { CatalogProduct } from "../../../core/types.ts";
 import { EdgeApi } from "../edge-api.ts";
 import { readExperimentCounts } from "../experiment/stats-read.ts";
@@ -228,16 +228,44 @@ describe("GET /proxy: counted for the admin's setup guide", () => {
     expect(anonymous.headers.get("Wand-Cache")).toBe("holdout");
     expect(anonymousHtml).not.toContain("wand-experiment");
     expect(anonymousHtml).not.toContain("_wand_arm");
+    expect(anonymous.headers.get(EXPOSURE_HEADER)).toBeNull();
 
     const known = await SELF.fetch(await signed({ wand_sid: "shopper-exp-1" }, { shop }));
     const html = await known.text();
     expect(html).toContain(`<meta name="wand-experiment" content="arm=holdout&amp;persona=${known.headers.get("Wand-Persona")}&amp;shopper=${shopperHash(store, "shopper-exp-1")}">`);
     expect(html).toMatch(/name="properties\[_wand_persona\]" value="[a-z]+"><input type="hidden" name="properties\[_wand_arm\]" value="holdout">/);
+    // Once, first in <head> (before the frame's <base>), where the block reads it.
+    expect(html.split('<meta name="wand-experiment"').length).toBe(2);
+    expect(html.indexOf("<head>")).toBeLessThan(html.indexOf('<meta name="wand-experiment"'));
+    expect(html.indexOf('<meta name="wand-experiment"')).toBeLessThan(html.indexOf('<base target="_top">'));
     // Once the known shopper is counted, the anonymous request (served first) has settled too: 1 visitor.
     await eventuallyTrue(async () => (await count()) > 0);
     expect(await count()).toBe(1);
     const c = await readExperimentCounts(env, store, today, today);
     expect(c.exposures.map((e) => e.arm)).toEqual(["holdout"]);
+  });
+});
+
+describe("app proxy: the experiment's meta for each arm", () => {
+  it("puts a wand shopper's and a holdout shopper's own exposure in the framed page, from the page's header", async () => {
+    const store = "proxy-experiment-arms";
+    const shop = `${store}.myshopify.com`;
+    await seedStore(store);
+    await env.DB.prepare("UPDATE ShopSettings SET holdoutPercent = 50 WHERE store = ?").bind(store).run();
+    // One shopper of each arm, by the one holdout rule.
+    const sids = Array.from({ length: 40 }, (_, i) => `shopper-arm-${i}`);
+    const bySid = { wand: sids.find((s) => armOf(store, s, 50) === "wand")!, holdout: sids.find((s) => armOf(store, s, 50) === "holdout")! };
+    for (const arm of ["wand", "holdout"] as const) {
+      const res = await SELF.fetch(await signed({ wand_sid: bySid[arm] }, { shop }));
+      expect(res.status).toBe(200);
+      const html = await res.text();
+      const persona = res.headers.get("Wand-Persona");
+      const content = `arm=${arm}&persona=${persona}&shopper=${shopperHash(store, bySid[arm])}`;
+      expect(res.headers.get(EXPOSURE_HEADER)).toBe(content);
+      expect(html).toContain(`<meta name="wand-experiment" content="${content.replaceAll("&", "&amp;")}">`);
+      expect(html.split('<meta name="wand-experiment"').length).toBe(2);
+      expect(html).toContain(`name="properties[_wand_arm]" value="${arm}"`);
+    }
   });
 });
 

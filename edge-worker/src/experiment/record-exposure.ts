@@ -93,7 +93,7 @@ function dayOf(now: number): string {
   return dayName;
 }
 
-/** Records the exposure in the background and returns what the page declares (exposureMeta). */
+/** Records the exposure in the background and returns what the response declares (exposureContent, the Wand-Exposure header). */
 export function recordExposure(env: Env, waiter: Pick<ExecutionContext, "waitUntil">, e: Exposure, now = Date.now()): ExposureMark {
   const day = dayOf(now);
   const key = `${e.store}\u0000${day}\u0000${e.shopperId}`;
