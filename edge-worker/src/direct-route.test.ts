@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { EXPOSURE_HEADER, parseExposure, shopperHash } from "../../core/experiment.ts";
 import { page, seedStore, uniqueStore } from "../test/helpers.ts";
 import { parseQuery, plainDirectUrl } from "./direct-route.ts";
 
@@ -43,6 +44,34 @@ describe("hostile or odd input on the direct route", () => {
     expect(res.status).toBe(200);
     expect(await res.text()).toContain("<!DOCTYPE html>");
     expect(res.headers.getSetCookie().some((c) => c.startsWith("wand_shopper=a;"))).toBe(true);
+  });
+
+  it("serves a new shopper in a URL shape it has read as if it read the URL in full", async () => {
+    const store = uniqueStore("shape");
+    await seedStore(store, { settings: { holdoutPercent: 50 } });
+    const url = (shopper: string) => `/s/${store}?persona=loyalist&visits=3&shopper=${shopper}&utm_source=mail`;
+    const served = async (shopper: string, init?: RequestInit) => {
+      const res = await page(url(shopper), init);
+      return { res, html: await res.text(), exposure: parseExposure(res.headers.get(EXPOSURE_HEADER)) };
+    };
+    const a = await served("shape-a");
+    expect(a.res.status).toBe(200);
+    for (const id of ["shape-b", "shape-c"]) {
+      const next = await served(id);
+      expect(next.res.status).toBe(200);
+      expect(next.res.headers.get("Wand-Persona")).toBe("loyalist");
+      expect(next.res.headers.getSetCookie().filter((c) => c.startsWith("wand_shopper="))).toEqual([`wand_shopper=${id}; Path=/s/; HttpOnly; SameSite=Lax; Max-Age=31536000`]);
+      expect(next.exposure).toEqual({ arm: next.exposure!.arm, persona: "loyalist", shopper: shopperHash(store, id) });
+      expect(next.html).toContain("visit number 3");
+    }
+    // Ids the parser refuses stay refused in a known shape; a cookie's shopper still wins.
+    for (const bad of ["%3Cx%3E", "-x", "x".repeat(65), ""]) {
+      const res = await page(url(bad));
+      expect({ bad, status: res.status }).toEqual({ bad, status: 400 });
+      expect(((await res.json()) as { reason: string }).reason).toMatch(/shopper/);
+    }
+    const cookied = await served("shape-d", { headers: { Cookie: "wand_shopper=shape-z" } });
+    expect(cookied.exposure!.shopper).toBe(shopperHash(store, "shape-z"));
   });
 
   it("answers HEAD with the headers and no body, and /healthz", async () => {

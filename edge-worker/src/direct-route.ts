@@ -147,9 +147,59 @@ function directRequest(url: DirectUrl, cookieHeader: string | null, referrer: st
   const { request, randomShopper } = readDirectRequest(url, cookieHeader, referrer);
   // A shopper given neither by cookie nor by ?shopper= gets a new random id on every such request.
   if (!randomShopper) {
-    if (directRequests.size >= MAX_DIRECT_REQUESTS) directRequests.clear();
-    directRequests.set(memoKey, request);
+    remember(memoKey, request);
+    // Without cookies, the request is its URL's shape and its ?shopper= value: kept by shape too.
+    const at = cookieHeader === null ? shopperValueAt(url.href) : null;
+    if (at && url.href.slice(at.start, at.end) === request.base.shopperId) {
+      if (shapes.size >= MAX_DIRECT_REQUESTS) shapes.clear();
+      shapes.set(shapeKey(url.href, at, referrer), request.base);
+    }
   }
+  return request;
+}
+
+function remember(memoKey: string, request: DirectRequest): void {
+  if (directRequests.size >= MAX_DIRECT_REQUESTS) directRequests.clear();
+  directRequests.set(memoKey, request);
+}
+
+/**
+ * Requests without cookies by their URL with the `?shopper=` value left out (and their Referer): what
+ * they read is the same for every shopper id but the id and its cookie, so a new shopper whose URL has
+ * a known shape is not parsed again (bounded like directRequests).
+ */
+const shapes = new Map<string, DirectRequest["base"]>();
+
+/** Where the `shopper` parameter's value is in a URL's query (the first one), or null. */
+function shopperValueAt(href: string): { start: number; end: number } | null {
+  const query = href.indexOf("?");
+  if (query === -1) return null;
+  let name = href.startsWith("shopper=", query + 1) ? query + 1 : href.indexOf("&shopper=", query);
+  if (name === -1) return null;
+  if (href[name] === "&") name++;
+  const start = name + "shopper=".length;
+  const amp = href.indexOf("&", start);
+  // (A request URL has no fragment.)
+  return { start, end: amp === -1 ? href.length : amp };
+}
+
+const shapeKey = (href: string, at: { start: number; end: number }, referrer: string | null): string =>
+  `${href.slice(0, at.start)}\u0000${href.slice(at.end)}\u0000${referrer ?? ""}`;
+
+/**
+ * A cookie-less request for a new shopper id in a URL shape already read: the shape's request with
+ * this id, or undefined (then the request is read in full). The id is checked as the query parser
+ * checks it; an id that is not plain (percent-encoded, invalid) is read in full, and refused there.
+ */
+function knownShape(href: string, referrer: string | null, memoKey: string): DirectRequest | undefined {
+  const at = shopperValueAt(href);
+  if (!at) return undefined;
+  const base = shapes.get(shapeKey(href, at, referrer));
+  if (!base) return undefined;
+  const shopperId = href.slice(at.start, at.end);
+  if (!SHOPPER_ID.test(shopperId)) return undefined;
+  const request: DirectRequest = { base: { ...base, shopperId, shopperCookie: shopperCookieOf(shopperId) } };
+  remember(memoKey, request);
   return request;
 }
 
@@ -189,7 +239,7 @@ function readDirectRequest(url: DirectUrl, cookieHeader: string | null, referrer
   // page's header template, so a hit appends only the shopper's own cookie.
   const sessionHeaders = newSession ? sessionCookies(visits) : undefined;
   const locale = q.country !== undefined || q.language !== undefined ? { country: q.country ?? null, language: q.language ?? null } : undefined;
-  const shopperCookie = cookieShopper === shopperId ? undefined : cookie("wand_shopper", shopperId, YEAR_SECONDS);
+  const shopperCookie = cookieShopper === shopperId ? undefined : shopperCookieOf(shopperId);
   const base: DirectRequest["base"] = { store, shopperId, signals, allowOverride: true };
   if (sessionHeaders) base.headers = sessionHeaders;
   if (shopperCookie) base.shopperCookie = shopperCookie;
@@ -222,7 +272,7 @@ export function serveDirectHref(request: Request, href: string, env: Env, ctx: E
   const cookieHeader = headers.get("Cookie");
   const referrer = headers.get("Referer");
   const memoKey = directKey(href, cookieHeader, referrer);
-  const known = directRequests.get(memoKey);
+  const known = directRequests.get(memoKey) ?? (cookieHeader === null ? knownShape(href, referrer, memoKey) : undefined);
   const url = known ? null : plainDirectUrl(href);
   if (!known && !url) return null;
   if (!isDirectMethod(method)) throw methodNotAllowed(ALLOW);
@@ -274,6 +324,8 @@ function sessionCookies(visits: number): { key: string; pairs: [string, string][
   }
   return known;
 }
+
+const shopperCookieOf = (shopperId: string): string => cookie("wand_shopper", shopperId, YEAR_SECONDS);
 
 function cookie(name: string, value: string, maxAge: number | null): string {
   return `${name}=${value}; Path=/s/; HttpOnly; SameSite=Lax${maxAge === null ? "" : `; Max-Age=${maxAge}`}`;

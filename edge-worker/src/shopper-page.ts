@@ -259,7 +259,7 @@ function memoryHit(env: Env, ctx: ExecutionContext, req: PersonaPageRequest): Re
   const last = plans.get(req);
   const same = last?.settings === settings ? last : undefined;
   const signals = same ? same.signals : req.allowOverride ? req.signals : { ...req.signals, override: null };
-  const decision = same ? same.decision : detectPersona(signals, settings);
+  const decision = same ? same.decision : req.reused ? decisionFor(signals, settings) : detectPersona(signals, settings);
   const base = peekSelection(env, req.store, decision.persona);
   if (!base) return null;
   const market = peekPageMarket(env, ctx, settings, base, req.locale ?? NO_LOCALE, same?.market);
@@ -288,6 +288,19 @@ function memoryHit(env: Env, ctx: ExecutionContext, req: PersonaPageRequest): Re
   if (!plan && req.reused) plans.set(req, (plan = { settings, signals, decision, base, market, arm, key, cached, prepared }));
   // Nothing was waited for: no time on storage.
   return respond(env, ctx, req, { settings, selection, signals, persona: decision.persona, arm, cache, prepared, waitedMs: 0, market }, plan);
+}
+
+// The persona decision per signals object, for request objects served again: the direct route's
+// requests of one URL shape share their signals object, so a new shopper's first view of a known
+// shape does not detect the persona again (detectPersona is pure in its two arguments).
+const decisions = new WeakMap<PersonaSignals, { settings: ShopSettings; decision: PersonaDecision }>();
+
+function decisionFor(signals: PersonaSignals, settings: ShopSettings): PersonaDecision {
+  const last = decisions.get(signals);
+  if (last?.settings === settings) return last.decision;
+  const decision = detectPersona(signals, settings);
+  decisions.set(signals, { settings, decision });
+  return decision;
 }
 
 /** servedForm from this isolate's memos without a promise, or undefined (then the async path). */

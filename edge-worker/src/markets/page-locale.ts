@@ -23,6 +23,8 @@ export interface PageMarket {
   selection: PersonaSelection;
   facts: MarketFacts | null;
   cards: MarketCards;
+  /** What `locale` was resolved from: the same three give the same locale without resolving it. */
+  from: { markets: ShopMarkets; query: LocaleQuery; generatedLanguages: readonly string[] };
 }
 
 type Waiter = Pick<ExecutionContext, "waitUntil">;
@@ -35,14 +37,18 @@ export function peekPageMarket(env: Env, waiter: Waiter, settings: ShopSettings,
   // One look at the shop's markets: the locale, the translations and the prices all read it.
   const markets = peekShopMarkets(env, settings.store, waiter);
   if (!markets) return null;
-  const locale = localeFor(markets, query, settings.generatedLanguages);
+  const from = previous?.from;
+  const locale =
+    from && from.markets === markets && from.query === query && from.generatedLanguages === settings.generatedLanguages
+      ? previous!.locale
+      : localeFor(markets, query, settings.generatedLanguages);
   const translations = peekTranslationsIn(env, settings.store, markets, locale.pageLanguage, waiter);
   if (!translations) return null;
   const localized = translatedOnce(selection, translations.value);
   const facts = peekMarketFactsIn(env, settings.store, markets, locale.country, waiter);
   if (!facts) return null;
   if (previous && previous.locale === locale && previous.selection === localized && previous.facts === facts.value) return previous;
-  return { locale, selection: localized, facts: facts.value, cards: marketCards(facts.value, locale) };
+  return { locale, selection: localized, facts: facts.value, cards: marketCards(facts.value, locale), from: { markets, query, generatedLanguages: settings.generatedLanguages } };
 }
 
 export async function loadPageMarket(env: Env, waiter: Waiter, settings: ShopSettings, selection: PersonaSelection, query: LocaleQuery): Promise<PageMarket> {
@@ -68,7 +74,7 @@ export async function loadPageMarket(env: Env, waiter: Waiter, settings: ShopSet
   // A selected product the market's facts lack (a new selection member, a changed first variant)
   // shows the shop's own price until the facts are read again: ask for that now, not at the TTL.
   if (facts !== null && applyMarketFacts(selection.products, facts).missing.length > 0) askMarketsRefresh(env, settings.store, ["prices"], waiter, { lacking: true });
-  return { locale, selection: translatedOnce(selection, translations), facts, cards: marketCards(facts, locale) };
+  return { locale, selection: translatedOnce(selection, translations), facts, cards: marketCards(facts, locale), from: { markets, query, generatedLanguages: settings.generatedLanguages } };
 }
 
 /**
