@@ -252,11 +252,19 @@ interface HitPlan {
 }
 
 const plans = new WeakMap<PersonaPageRequest, HitPlan>();
+// The latest plan per signals object and arm: the direct route's requests of one URL shape share
+// their signals object (direct-route.ts), so a new shopper's request starts from it.
+const seeds = new WeakMap<PersonaSignals, Partial<Record<Arm, HitPlan>>>();
 
 function memoryHit(env: Env, ctx: ExecutionContext, req: PersonaPageRequest): Response | null {
   const settings = req.settings?.store === req.store ? req.settings : peekSettings(env, req.store);
   if (!settings) return null;
-  const last = plans.get(req);
+  let last = plans.get(req);
+  // A new request object of a URL shape the direct route has read starts from the plan another
+  // shopper of the shape and arm made (pages keyed by persona, not by shopper).
+  const seedable = req.reused === true && settings.scope !== "shopper";
+  const seed = !last && seedable ? seeds.get(req.signals)?.[armOfShopper(req.store, req.shopperId, settings.holdoutPercent)] : undefined;
+  last ??= seed;
   const same = last?.settings === settings ? last : undefined;
   const signals = same ? same.signals : req.allowOverride ? req.signals : { ...req.signals, override: null };
   const decision = same ? same.decision : req.reused ? decisionFor(signals, settings) : detectPersona(signals, settings);
@@ -285,7 +293,16 @@ function memoryHit(env: Env, ctx: ExecutionContext, req: PersonaPageRequest): Re
   }
   if (!prepared) return null;
   let plan = unchanged && unchanged.prepared === prepared ? unchanged : undefined;
-  if (!plan && req.reused) plans.set(req, (plan = { settings, signals, decision, base, market, arm, key, cached, prepared }));
+  // What the seed derived, with this shopper's own exposure (made in respond).
+  if (plan && plan === seed) plans.set(req, (plan = { ...seed, exposure: undefined }));
+  if (!plan && req.reused) {
+    plans.set(req, (plan = { settings, signals, decision, base, market, arm, key, cached, prepared }));
+    if (seedable) {
+      let byArm = seeds.get(signals);
+      if (!byArm) seeds.set(signals, (byArm = {}));
+      byArm[arm] = plan;
+    }
+  }
   // Nothing was waited for: no time on storage.
   return respond(env, ctx, req, { settings, selection, signals, persona: decision.persona, arm, cache, prepared, waitedMs: 0, market }, plan);
 }
