@@ -193,7 +193,8 @@ const shapeKey = (href: string, at: { start: number; end: number }, referrer: st
  */
 function knownShape(href: string, referrer: string | null, memoKey: string): DirectRequest | undefined {
   const at = shopperValueAt(href);
-  if (!at) return undefined;
+  // (A longer id can take a known shape's query past the parser's limit: that one is read in full.)
+  if (!at || href.length - href.indexOf("?") > MAX_QUERY_LENGTH) return undefined;
   const base = shapes.get(shapeKey(href, at, referrer));
   if (!base) return undefined;
   const shopperId = href.slice(at.start, at.end);
@@ -272,7 +273,7 @@ export function serveDirectHref(request: Request, href: string, env: Env, ctx: E
   const cookieHeader = headers.get("Cookie");
   const referrer = headers.get("Referer");
   const memoKey = directKey(href, cookieHeader, referrer);
-  const known = directRequests.get(memoKey) ?? (cookieHeader === null ? knownShape(href, referrer, memoKey) : undefined);
+  const known = directRequests.get(memoKey) ?? (cookieHeader === null && isDirectMethod(method) ? knownShape(href, referrer, memoKey) : undefined);
   const url = known ? null : plainDirectUrl(href);
   if (!known && !url) return null;
   if (!isDirectMethod(method)) throw methodNotAllowed(ALLOW);

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { cacheKey } from "../../core/cache-key.ts";
 import { latestPageKey } from "../../core/storage-keys.ts";
 import { eventually, generator, page, seedStore, uniqueStore } from "../test/helpers.ts";
-import { EXPOSURE_HEADER, parseExposure, shopperHash } from "../../core/experiment.ts";
+import { armOf, EXPOSURE_HEADER, parseExposure, shopperHash } from "../../core/experiment.ts";
 import type { PersonaSignals } from "../../core/types.ts";
 import { currentVariant, servePersonaPage, type PersonaPageRequest } from "./shopper-page.ts";
 import { loadSelection, loadSettings } from "./store-data.ts";
@@ -211,26 +211,31 @@ describe("GET /s/<store>", () => {
     };
     for (const scope of ["persona", "shopper"] as const) {
       const store = uniqueStore(`seed-${scope}`);
-      await seedStore(store, { settings: { scope, holdoutPercent: scope === "persona" ? 100 : 0 } });
+      await seedStore(store, { settings: { scope, holdoutPercent: 50 } });
+      // Shoppers of each arm by the one holdout rule: a and c in wand, b in the holdout.
+      const ids = Array.from({ length: 60 }, (_, i) => `seed-${i}`);
+      const [a, c] = ids.filter((id) => armOf(store, id, 50) === "wand");
+      const b = ids.find((id) => armOf(store, id, 50) === "holdout")!;
       const signals: PersonaSignals = { override: "explorer" };
       const request = (shopperId: string): PersonaPageRequest => ({ store, shopperId, signals, baseUrl: "", allowOverride: true, reused: true });
-      const a = request("a");
-      if (scope === "shopper") {
-        // Shopper a's own page generated and in memory.
-        await serve(a);
-        await eventually(async () => (await serve(a)).cache === "memory");
-      }
-      // Until a memory hit has made a's plan.
-      for (let i = 0; i < 3; i++) await serve(a);
-      const b = await serve(request("b"));
+      const ra = request(a!);
+      // a's page generated and in memory, then served until a memory hit has made a's plan.
+      await serve(ra);
+      await eventually(async () => (await serve(ra)).cache === "memory");
+      for (let i = 0; i < 3; i++) await serve(ra);
+      const holdout = await serve(request(b));
+      expect(holdout.cache).toBe("holdout");
+      expect(holdout.exposure).toEqual({ arm: "holdout", persona: "explorer", shopper: shopperHash(store, b) });
+      const wand = await serve(request(c!));
       if (scope === "persona") {
-        expect(b.cache).toBe("holdout");
-        expect(b.exposure).toEqual({ arm: "holdout", persona: "explorer", shopper: shopperHash(store, "b") });
-        expect((await serve(a)).exposure?.shopper).toBe(shopperHash(store, "a"));
+        // The persona's page, from a's plan, declared as c's.
+        expect(wand.cache).toBe("memory");
+        expect(wand.exposure).toEqual({ arm: "wand", persona: "explorer", shopper: shopperHash(store, c!) });
       } else {
-        // b's own page is not there yet: the persona's latest, marked stale, never a's as a hit.
-        expect(b.cache).toBe("stale");
+        // c's own page is not there yet: the persona's latest, marked stale, never a's as a hit.
+        expect(wand.cache).toBe("stale");
       }
+      expect((await serve(ra)).exposure).toEqual({ arm: "wand", persona: "explorer", shopper: shopperHash(store, a!) });
     }
   });
 });

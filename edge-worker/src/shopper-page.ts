@@ -64,7 +64,9 @@ export interface PersonaPageRequest {
   shopperCookie?: string;
   /**
    * true: the caller serves this same request object again (the direct route keeps one per shopper,
-   * URL and settings snapshot), so a memory hit keeps its plan for it. A request made per HTTP request
+   * URL and settings snapshot), so a memory hit keeps its plan for it — and may start it from the plan
+   * of another request with the same `signals` object and arm, which must then have the same base
+   * URL, headers and locale query (the direct route's requests of one URL shape do). A request made per HTTP request
    * (the app proxy's) gets none: it would never be read again.
    */
   reused?: boolean;
@@ -253,7 +255,10 @@ interface HitPlan {
 
 const plans = new WeakMap<PersonaPageRequest, HitPlan>();
 // The latest plan per signals object and arm: the direct route's requests of one URL shape share
-// their signals object (direct-route.ts), so a new shopper's request starts from it.
+// their signals object (direct-route.ts), so a new shopper's request starts from it. A seed is
+// checked like the request's own plan (settings, selection, market, page), not for the request's
+// base URL, session headers or locale query: requests that share a signals object must share those
+// too, as the shape's requests do (they differ only in the shopper id and its cookie).
 const seeds = new WeakMap<PersonaSignals, Partial<Record<Arm, HitPlan>>>();
 
 function memoryHit(env: Env, ctx: ExecutionContext, req: PersonaPageRequest): Response | null {
