@@ -123,9 +123,14 @@ export const EXPOSURE_HEADER = "Wand-Exposure";
 /** Name of the `<meta>` the app proxy's page carries so the theme extension can read its exposure from the frame. */
 export const EXPOSURE_META = "wand-experiment";
 
+/** The three values as an exposure, or null unless they are an arm, a persona and a shopperHash(). */
+function exposureMark(arm: unknown, persona: unknown, shopper: unknown): ExposureMark | null {
+  return isArm(arm) && isPersona(persona) && typeof shopper === "string" && SHOPPER_HASH_PATTERN.test(shopper) ? { arm, persona, shopper } : null;
+}
+
 /** `arm=…&persona=…&shopper=…`: the exposure as EXPOSURE_HEADER and the meta's content carry it. */
 export function exposureContent(mark: ExposureMark): string {
-  if (!isArm(mark.arm) || !isPersona(mark.persona) || !SHOPPER_HASH_PATTERN.test(mark.shopper)) {
+  if (!exposureMark(mark.arm, mark.persona, mark.shopper)) {
     throw new RangeError("an exposure needs an arm, a persona and a shopperHash()");
   }
   // Every value is an enum member or hex, so no percent-encoding is needed.
@@ -136,10 +141,7 @@ export function exposureContent(mark: ExposureMark): string {
 export function parseExposure(content: string | null | undefined): ExposureMark | null {
   if (!content) return null;
   const params = new URLSearchParams(content);
-  const arm = params.get("arm");
-  const persona = params.get("persona");
-  const shopper = params.get("shopper");
-  return isArm(arm) && isPersona(persona) && shopper && SHOPPER_HASH_PATTERN.test(shopper) ? { arm, persona, shopper } : null;
+  return exposureMark(params.get("arm"), params.get("persona"), params.get("shopper"));
 }
 
 /** `<meta name="wand-experiment" content="arm=…&persona=…&shopper=…">`, which the app proxy adds to the framed page. */
@@ -160,9 +162,5 @@ export function exposureFromAttributes(attributes: unknown): ExposureMark | null
     const name = typeof rec.name === "string" ? rec.name : rec.key;
     if (typeof name === "string" && typeof rec.value === "string" && !values.has(name)) values.set(name, rec.value);
   }
-  const arm = values.get(CART_ATTRIBUTES.arm);
-  const persona = values.get(CART_ATTRIBUTES.persona);
-  const shopper = values.get(CART_ATTRIBUTES.shopper);
-  if (!isArm(arm) || !isPersona(persona) || !shopper || !SHOPPER_HASH_PATTERN.test(shopper)) return null;
-  return { arm, persona, shopper };
+  return exposureMark(values.get(CART_ATTRIBUTES.arm), values.get(CART_ATTRIBUTES.persona), values.get(CART_ATTRIBUTES.shopper));
 }

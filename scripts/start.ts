@@ -9,7 +9,7 @@ import { readDevVars } from "./cache/dev-vars.ts";
 import { localRouterConfig, localWorkerConfig, localWorkersArgs } from "./local-workers.ts";
 import { hasExited, runToEnd, spawnGroup, stopGroup, waitForHttp } from "./process-group.ts";
 import { DEFAULT_PERSIST_DIR, EDGE_CONFIG, REPO_ROOT, quietWranglerEnv, seedDemoStores } from "./seed.ts";
-import { LOCAL_API_KEY, optionsFromArgs, simulate } from "./simulate.ts";
+import { LOCAL_API_KEY, localAppSecret, optionsFromArgs, simulate } from "./simulate.ts";
 
 /**
  * `npm start`: everything local and offline. It runs as `node --import tsx scripts/start.ts`, one
@@ -99,8 +99,8 @@ async function waitUntilUp(url: string, child: Child, timeoutMs = 120_000): Prom
 }
 
 /**
- * The edge's local secrets (edge-worker/.dev.vars, git-ignored, read by `wrangler dev` and the cache
- * CLI): written once with an app-proxy secret for local signing and a random ops token, so
+ * The edge's local secrets (edge-worker/.dev.vars, git-ignored; `npm start` copies them beside the
+ * edge's local config for `wrangler dev`, and the cache CLI and the simulator read them): written once with an app-proxy secret for local signing and a random ops token, so
  * `npm run cache -- warm|stats` works without set-up. An existing file is left as it is.
  */
 function ensureLocalSecrets(): void {
@@ -180,8 +180,12 @@ async function main(): Promise<void> {
   const edgeSecrets = devVarsOf(EDGE_CONFIG);
   // The app's key and secret as the edge has it (edge-worker/.dev.vars), so the admin verifies the
   // webhooks `npm run simulate` signs with it, as one app has one secret in production.
-  const secret = process.env.SHOPIFY_API_SECRET ?? edgeSecrets.SHOPIFY_API_SECRET;
-  if (!secret) console.warn("The admin gets no app secret, so it refuses webhooks: edge-worker/.dev.vars has no SHOPIFY_API_SECRET");
+  let secret: string | undefined;
+  try {
+    secret = localAppSecret();
+  } catch {
+    console.warn("The admin gets no app secret, so it refuses webhooks: edge-worker/.dev.vars has no SHOPIFY_API_SECRET");
+  }
   const appSecret: Record<string, string> = secret ? { SHOPIFY_API_KEY: LOCAL_API_KEY, SHOPIFY_API_SECRET: secret } : {};
   mkdirSync(LOCAL_CONFIG_DIR, { recursive: true });
   const edgeConfig = localWorkerConfig(EDGE_CONFIG, LOCAL_CONFIG_DIR, "edge", {

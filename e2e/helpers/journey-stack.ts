@@ -69,13 +69,13 @@ async function waitUntilUp(url: string, what: string, started: Started, log: str
   if (outcome === "timeout") throw new Error(`${what} did not answer ${url} within ${timeoutMs} ms:\n${log.join("").slice(-4000)}`);
 }
 
-/** The environment of every wrangler / generator process: no telemetry, no colours, no prompts. */
 /** The generator's environment on `port`: the fake LLM when given one, else template mode (no key). */
 export function generatorEnv(port: number, llm?: { baseUrl: string; model?: string } | null): NodeJS.ProcessEnv {
   const llmEnv = llm ? { LLM_BASE_URL: llm.baseUrl, LLM_API_KEY: "fake-key", LLM_MODEL: llm.model ?? "fake-llm-32k" } : { LLM_API_KEY: "" };
   return { ...quietEnv(), PORT: String(port), HOST: "127.0.0.1", ...llmEnv };
 }
 
+/** The environment of every wrangler / generator process: no telemetry, no colours, no prompts. */
 export const quietEnv = (): NodeJS.ProcessEnv => ({
   ...process.env,
   CLOUDFLARE_CF_FETCH_ENABLED: "false",

@@ -95,7 +95,7 @@ export async function startSetupGuideStack(): Promise<SetupGuideStack> {
         // ticked. (A product gap, reported with #14: a superseded job is not replaced.)
         SNAPSHOT_TTL_SECONDS: "0",
       },
-      // Local mode (app/local-mode.server.ts): the seeded demo shops, no Shopify.
+      // The admin's Shopify Admin API is the fake theme API; its app key (local mode is set by startWorkers).
       adminVars: { SHOPIFY_ADMIN_API_ORIGIN: theme.origin, SHOPIFY_API_KEY: API_KEY },
       // The shop's offline session, as an install stores it (app/install.server.ts).
       afterSeed: (persistDir) =>

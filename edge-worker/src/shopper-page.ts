@@ -257,8 +257,9 @@ const plans = new WeakMap<PersonaPageRequest, HitPlan>();
 // The latest plan per signals object and arm: the direct route's requests of one URL shape share
 // their signals object (direct-route.ts), so a new shopper's request starts from it. A seed is
 // checked like the request's own plan (settings, selection, market, page), not for the request's
-// base URL, session headers or locale query: requests that share a signals object must share those
-// too, as the shape's requests do (they differ only in the shopper id and its cookie).
+// base URL, session headers, locale query, verified customer or inExperiment: requests that share a
+// signals object must share those too, as the shape's requests do (they differ only in the shopper
+// id and its cookie).
 const seeds = new WeakMap<PersonaSignals, Partial<Record<Arm, HitPlan>>>();
 
 function memoryHit(env: Env, ctx: ExecutionContext, req: PersonaPageRequest): Response | null {
@@ -268,11 +269,12 @@ function memoryHit(env: Env, ctx: ExecutionContext, req: PersonaPageRequest): Re
   // A new request object of a URL shape the direct route has read starts from the plan another
   // shopper of the shape and arm made (pages keyed by persona, not by shopper).
   const seedable = req.reused === true && settings.scope !== "shopper";
-  const seed = !last && seedable ? seeds.get(req.signals)?.[armOfShopper(req.store, req.shopperId, settings.holdoutPercent)] : undefined;
+  const shopperArm = last ? undefined : armOfShopper(req.store, req.shopperId, settings.holdoutPercent);
+  const seed = shopperArm && seedable ? seeds.get(req.signals)?.[shopperArm] : undefined;
   last ??= seed;
   const same = last?.settings === settings ? last : undefined;
   const signals = same ? same.signals : req.allowOverride ? req.signals : { ...req.signals, override: null };
-  const decision = same ? same.decision : req.reused ? decisionFor(signals, settings) : detectPersona(signals, settings);
+  const decision = same ? same.decision : detectPersona(signals, settings);
   const base = peekSelection(env, req.store, decision.persona);
   if (!base) return null;
   const market = peekPageMarket(env, ctx, settings, base, req.locale ?? NO_LOCALE, same?.market);
@@ -280,7 +282,7 @@ function memoryHit(env: Env, ctx: ExecutionContext, req: PersonaPageRequest): Re
   const unchanged = same && same.base === base && same.market === market ? same : undefined;
   const { selection } = market;
   const language = market.locale.pageLanguage;
-  const arm = same ? same.arm : armOfShopper(req.store, req.shopperId, settings.holdoutPercent);
+  const arm = same ? same.arm : (shopperArm ?? armOfShopper(req.store, req.shopperId, settings.holdoutPercent));
   let cache: CacheOutcome;
   let key = "";
   let cached: CachedPage | null = null;
@@ -310,19 +312,6 @@ function memoryHit(env: Env, ctx: ExecutionContext, req: PersonaPageRequest): Re
   }
   // Nothing was waited for: no time on storage.
   return respond(env, ctx, req, { settings, selection, signals, persona: decision.persona, arm, cache, prepared, waitedMs: 0, market }, plan);
-}
-
-// The persona decision per signals object, for request objects served again: the direct route's
-// requests of one URL shape share their signals object, so a new shopper's first view of a known
-// shape does not detect the persona again (detectPersona is pure in its two arguments).
-const decisions = new WeakMap<PersonaSignals, { settings: ShopSettings; decision: PersonaDecision }>();
-
-function decisionFor(signals: PersonaSignals, settings: ShopSettings): PersonaDecision {
-  const last = decisions.get(signals);
-  if (last?.settings === settings) return last.decision;
-  const decision = detectPersona(signals, settings);
-  decisions.set(signals, { settings, decision });
-  return decision;
 }
 
 /** servedForm from this isolate's memos without a promise, or undefined (then the async path). */

@@ -25,8 +25,8 @@ export type SlotContent = Record<SlotName, string>;
  * shoppers share a page's bytes, so the arm is a touch like the greeting; "" for a shopper not in the
  * experiment. The shopper's own exposure is not in the body (shopper-page.ts, EXPOSURE_HEADER).
  */
-export const EXPERIMENT_SLOTS = ["arm-input"] as const;
-export type ExperimentSlot = (typeof EXPERIMENT_SLOTS)[number];
+const EXPERIMENT_SLOTS = ["arm-input"] as const;
+type ExperimentSlot = (typeof EXPERIMENT_SLOTS)[number];
 export type TouchName = SlotName | ExperimentSlot;
 /** A request's touches; an absent experiment slot stays empty. */
 export type TouchContent = SlotContent & Partial<Record<ExperimentSlot, string>>;
