@@ -183,8 +183,9 @@ async function main(): Promise<void> {
   let secret: string | undefined;
   try {
     secret = localAppSecret();
-  } catch {
-    console.warn("The admin gets no app secret, so it refuses webhooks: edge-worker/.dev.vars has no SHOPIFY_API_SECRET");
+  } catch (error) {
+    // Said with its reason (no SHOPIFY_API_SECRET there, or the file unreadable), not swallowed.
+    console.warn(`The admin gets no app secret, so it refuses webhooks: ${error instanceof Error ? error.message : String(error)}`);
   }
   const appSecret: Record<string, string> = secret ? { SHOPIFY_API_KEY: LOCAL_API_KEY, SHOPIFY_API_SECRET: secret } : {};
   mkdirSync(LOCAL_CONFIG_DIR, { recursive: true });
