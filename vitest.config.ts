@@ -6,7 +6,10 @@ import { hermeticEdgeConfig } from "./edge-worker/test/hermetic-config.ts";
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 // One project per runtime: Node (core, generator, scripts, admin server code), workerd (edge worker),
-// and headless Chromium (browser tests, run last and one file at a time).
+// and headless Chromium (browser tests, run last and one file at a time). Timeouts only catch a hang:
+// a test that polls until a background job lands can take several seconds on a busy 2-core machine.
+const HANG_MS = 60_000;
+
 export default defineConfig(async () => ({
   test: {
     projects: [
@@ -14,6 +17,7 @@ export default defineConfig(async () => ({
         test: {
           name: "node",
           environment: "node",
+          testTimeout: HANG_MS,
           include: ["core/**/*.test.ts", "container/**/*.test.ts", "scripts/**/*.test.ts", "app/**/*.test.ts", "extensions/**/*.test.ts", "prisma/**/*.test.ts"],
         },
       },
@@ -47,6 +51,7 @@ export default defineConfig(async () => ({
         test: {
           name: "edge",
           include: ["edge-worker/**/*.test.ts"],
+          testTimeout: HANG_MS,
           globalSetup: [here("./edge-worker/test/global-setup.ts")],
           setupFiles: [here("./edge-worker/test/apply-migrations.ts")],
         },

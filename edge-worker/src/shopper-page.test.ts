@@ -207,7 +207,7 @@ describe("GET /s/<store>", () => {
       const res = await servePersonaPage(ttlEnv, ctx, req);
       await res.text();
       await waitOnExecutionContext(ctx);
-      return { cache: res.headers.get("Wand-Cache"), exposure: parseExposure(res.headers.get(EXPOSURE_HEADER)) };
+      return { cache: res.headers.get("Wand-Cache"), exposure: parseExposure(res.headers.get(EXPOSURE_HEADER)), cookies: res.headers.getSetCookie() };
     };
     for (const scope of ["persona", "shopper"] as const) {
       const store = uniqueStore(`seed-${scope}`);
@@ -217,16 +217,28 @@ describe("GET /s/<store>", () => {
       const [a, c] = ids.filter((id) => armOf(store, id, 50) === "wand");
       const b = ids.find((id) => armOf(store, id, 50) === "holdout")!;
       const signals: PersonaSignals = { override: "explorer" };
-      const request = (shopperId: string): PersonaPageRequest => ({ store, shopperId, signals, baseUrl: "", allowOverride: true, reused: true });
+      // Each with its own new-shopper cookie, as the direct route's requests of a URL shape have.
+      const cookieOf = (shopperId: string) => `wand_shopper=${shopperId}; Path=/s/`;
+      const request = (shopperId: string): PersonaPageRequest => ({ store, shopperId, signals, baseUrl: "", allowOverride: true, reused: true, shopperCookie: cookieOf(shopperId) });
       const ra = request(a!);
       // a's page generated and in memory, then served until a memory hit has made a's plan.
       await serve(ra);
       await eventually(async () => (await serve(ra)).cache === "memory");
-      for (let i = 0; i < 3; i++) await serve(ra);
-      const holdout = await serve(request(b));
+      // Repeat views of a's plan: a's own cookie and exposure, once each.
+      for (let i = 0; i < 3; i++) {
+        const again = await serve(ra);
+        expect(again.cookies).toEqual([cookieOf(a!)]);
+        expect(again.exposure).toEqual({ arm: "wand", persona: "explorer", shopper: shopperHash(store, a!) });
+      }
+      const rb = request(b);
+      const holdout = await serve(rb);
       expect(holdout.cache).toBe("holdout");
       expect(holdout.exposure).toEqual({ arm: "holdout", persona: "explorer", shopper: shopperHash(store, b) });
+      expect(holdout.cookies).toEqual([cookieOf(b)]);
+      expect((await serve(rb)).cookies).toEqual([cookieOf(b)]);
       const wand = await serve(request(c!));
+      // c's own cookie, never a's (whose plan c's may start from).
+      expect(wand.cookies).toEqual([cookieOf(c!)]);
       if (scope === "persona") {
         // The persona's page, from a's plan, declared as c's.
         expect(wand.cache).toBe("memory");
@@ -235,7 +247,9 @@ describe("GET /s/<store>", () => {
         // c's own page is not there yet: the persona's latest, marked stale, never a's as a hit.
         expect(wand.cache).toBe("stale");
       }
-      expect((await serve(ra)).exposure).toEqual({ arm: "wand", persona: "explorer", shopper: shopperHash(store, a!) });
+      const last = await serve(ra);
+      expect(last.exposure).toEqual({ arm: "wand", persona: "explorer", shopper: shopperHash(store, a!) });
+      expect(last.cookies).toEqual([cookieOf(a!)]);
     }
   });
 });

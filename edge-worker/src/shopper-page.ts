@@ -251,6 +251,12 @@ interface HitPlan {
   headers?: Headers;
   /** The shopper's Wand-Exposure value and the exposureGeneration it was recorded under. */
   exposure?: { generation: number; value: string };
+  /**
+   * This shopper's response headers: the template with their own Set-Cookie and Wand-Exposure, for
+   * the exposure value they carry (a shopper's later views hand the runtime one Headers to copy,
+   * instead of three calls on each response's own copy).
+   */
+  own?: { exposure: string; headers: Headers };
 }
 
 const plans = new WeakMap<PersonaPageRequest, HitPlan>();
@@ -301,7 +307,7 @@ function memoryHit(env: Env, ctx: ExecutionContext, req: PersonaPageRequest): Re
   if (!prepared) return null;
   let plan = unchanged && unchanged.prepared === prepared ? unchanged : undefined;
   // What the seed derived, with this shopper's own exposure (made in respond).
-  if (plan && plan === seed) plans.set(req, (plan = { ...seed, exposure: undefined }));
+  if (plan && plan === seed) plans.set(req, (plan = { ...seed, exposure: undefined, own: undefined }));
   if (!plan && req.reused) {
     plans.set(req, (plan = { settings, signals, decision, base, market, arm, key, cached, prepared }));
     if (seedable) {
@@ -439,15 +445,24 @@ function respond(env: Env, ctx: ExecutionContext, req: PersonaPageRequest, s: Se
   }
   const headers = plan?.headers ?? pageHeaders(settings.shopDomain, persona, cache, s.waitedMs, req.headers, language);
   if (plan) plan.headers = headers;
-  const response = new Response(form, { headers });
-  // The shopper's own headers, appended to this response's own copy (copying the template per
-  // shopper costs more).
-  if (req.shopperCookie || exposure) {
-    const own = response.headers;
-    if (req.shopperCookie) own.append("Set-Cookie", req.shopperCookie);
-    if (exposure) own.set(EXPOSURE_HEADER, exposure);
+  if (!req.shopperCookie && !exposure) return new Response(form, { headers });
+  if (plan) {
+    // The plan's shopper: their headers are made once (the Response copies them, so they stay as made).
+    let own = plan.own;
+    if (own?.exposure !== exposure) plan.own = own = { exposure, headers: withShopperHeaders(new Headers(headers), req.shopperCookie, exposure) };
+    return new Response(form, { headers: own.headers });
   }
+  // Served once: the shopper's headers go on this response's own copy of the template.
+  const response = new Response(form, { headers });
+  withShopperHeaders(response.headers, req.shopperCookie, exposure);
   return response;
+}
+
+/** Adds a shopper's own headers: their new cookie and their exposure ("" for none). */
+function withShopperHeaders(headers: Headers, shopperCookie: string | undefined, exposure: string): Headers {
+  if (shopperCookie) headers.append("Set-Cookie", shopperCookie);
+  if (exposure) headers.set(EXPOSURE_HEADER, exposure);
+  return headers;
 }
 
 function unavailable(reason: string): HttpError {
