@@ -19,7 +19,7 @@
  * once more with workerd's inspector and a CPU profile of memory hits is summarised
  * (bench/cpu-profile.ts).
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { armOf } from "../core/experiment.ts";
@@ -33,6 +33,7 @@ import { bundleEdge, startBareRuntime, startEdgeRuntime, type BareRuntime, type 
 import { benchStore, seedBenchStores, writeShopperPages } from "./edge-stores.ts";
 import { get, waitForCached } from "./edge-requests.ts";
 import { ensureTools } from "./ensure-tools.ts";
+import { callgrindPrefix, instructionsPerRequest, type InstructionFigures } from "./instruction-count.ts";
 import { startNginx, type NginxServer } from "./nginx-server.ts";
 import { cpuSeconds } from "./process-usage.ts";
 
@@ -53,6 +54,16 @@ export const HIT_HOLDOUT_PERCENT = 10;
  * average (1 million shoppers a day ≈ 12 a second).
  */
 export const HIT_VIEWS_PER_SHOPPER = 5;
+/** Instruction counts under callgrind (BENCH_EDGE_INSTRUCTIONS=0 leaves them out): warm-up and window, s. */
+const INSTRUCTIONS = process.env.BENCH_EDGE_INSTRUCTIONS !== "0";
+const INSTRUCTION_WARM_SECONDS = 20;
+const INSTRUCTION_SECONDS = 20;
+
+export interface InstructionCounts {
+  edgeMemory: InstructionFigures;
+  edgeRepeat: InstructionFigures;
+  bareWorkerd: InstructionFigures;
+}
 
 /** The first shopper id `<prefix><n>` in the `wand` arm of a store with the hit store's holdout. */
 function wandShopper(store: string, prefix: string): string {
@@ -76,6 +87,8 @@ export interface EdgeFigures {
   seconds: number;
   /** CPU profiles of the edge's memory hits and of the bare worker, when the hits were under the target. */
   profile: { edge: ProfileSummary; bare: ProfileSummary } | null;
+  /** Instructions per request under callgrind, or null when BENCH_EDGE_INSTRUCTIONS=0. */
+  instructions: InstructionCounts | null;
 }
 
 let measurement: Promise<EdgeFigures> | null = null;
@@ -114,7 +127,7 @@ const medianFigures = (runs: CpuLoadFigures[]): CpuLoadFigures =>
       };
 
 async function measure(): Promise<EdgeFigures> {
-  await ensureTools();
+  await ensureTools(INSTRUCTIONS ? ["nginx", "wrk", "valgrind"] : ["nginx", "wrk"]);
   const dir = await mkdtemp(join(tmpdir(), "wand-edge-bench-"));
   const loadAverage = loadavg()[0]!;
   let generator: FakeGenerator | null = null;
@@ -262,7 +275,35 @@ async function measure(): Promise<EdgeFigures> {
       console.log(`  edge profile (${edgeProfile.file}): ${describeProfile(edgeProfile, 20)}\n  bare profile (${bareProfile.file}): ${describeProfile(bareProfile, 20)}`);
     }
 
-    return { results, ratios, loadAverage, pageBytes: Buffer.byteLength(page), generations: genStats.calls, generationShoppers: SHOPPERS, rounds: ROUNDS, seconds: SECONDS, profile };
+    // Instructions per request, counted under callgrind (bench/instruction-count.ts): the edge (same
+    // state on disk) and the bare worker once more, each under the load its timed rounds had.
+    let instructions: InstructionCounts | null = null;
+    if (INSTRUCTIONS) {
+      await edge?.stop();
+      edge = null;
+      await bare?.stop();
+      bare = null;
+      // Outside the bench's temporary directory, which is removed when the run ends: the dumps can be
+      // read with callgrind_annotate (per-function counts of the runtime's native code).
+      const outDir = join(tmpdir(), `wand-callgrind-${Date.now()}`);
+      await mkdir(outDir, { recursive: true });
+      const prefix = callgrindPrefix(outDir);
+      const counted = await startEdgeRuntime({ ...runtime, stateDir: join(dir, "edge", "state"), dir: join(dir, "edge-counted"), prefix });
+      edge = counted;
+      const count = (pid: number, url: string, script: string) => instructionsPerRequest({ pid, outDir, url, script, warmSeconds: INSTRUCTION_WARM_SECONDS, seconds: INSTRUCTION_SECONDS });
+      const edgeMemory = await count(counted.pid, edgeUrl, targets.edgeMemory.script);
+      const edgeRepeat = await count(counted.pid, edgeUrl, targets.edgeRepeat.script);
+      await counted.stop();
+      edge = null;
+      bare = await startBareRuntime({ dir: join(dir, "bare-counted"), port: PORTS.bareWorkerd, page, headers: replayed, compatibilityDate: COMPATIBILITY_DATE, prefix });
+      const bareWorkerd = await count(bare.pid, bare.url, targets.bareWorkerd.script);
+      instructions = { edgeMemory, edgeRepeat, bareWorkerd };
+      console.log(
+        `  edge bench instructions per request (callgrind): memory hits ${edgeMemory.perRequest.toFixed(0)} (${edgeMemory.requests} requests), repeat views ${edgeRepeat.perRequest.toFixed(0)} (${edgeRepeat.requests}), bare worker ${bareWorkerd.perRequest.toFixed(0)} (${bareWorkerd.requests}): memory hits ${(bareWorkerd.perRequest / edgeMemory.perRequest).toFixed(3)}× the bare worker`,
+      );
+    }
+
+    return { results, ratios, loadAverage, pageBytes: Buffer.byteLength(page), generations: genStats.calls, generationShoppers: SHOPPERS, rounds: ROUNDS, seconds: SECONDS, profile, instructions };
   } catch (error) {
     if (edge) console.error(`edge workerd output:\n${edge.output().slice(-3000)}`);
     throw error;

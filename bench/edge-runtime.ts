@@ -49,16 +49,18 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-export async function startWorkerd(config: string, readyUrls: string[], o: { inspectorPort?: number; cwd: string }): Promise<WorkerdProcess> {
+/** `prefix`: a command that runs workerd (callgrind's, bench/instruction-count.ts), which starts it far slower. */
+export async function startWorkerd(config: string, readyUrls: string[], o: { inspectorPort?: number; cwd: string; prefix?: string[] }): Promise<WorkerdProcess> {
   // A port still held by another server would answer the readiness checks instead of this one.
   for (const url of readyUrls) if (await answers(url)) throw new Error(`${new URL(url).host} is already in use (a server left from an earlier run?)`);
   let log = "";
   const args = ["serve", "--experimental", ...(o.inspectorPort ? [`--inspector-addr=127.0.0.1:${o.inspectorPort}`] : []), config];
-  const child = spawnGroup(WORKERD, args, { cwd: o.cwd, env: process.env, onOutput: (c) => (log = (log + c.toString("utf8")).slice(-20_000)) });
+  const [command, ...before] = o.prefix?.length ? o.prefix : [WORKERD];
+  const child = spawnGroup(command!, o.prefix?.length ? [...before, WORKERD, ...args] : args, { cwd: o.cwd, env: process.env, onOutput: (c) => (log = (log + c.toString("utf8")).slice(-20_000)) });
   const stop = () => stopGroup(child, { graceMs: 3000 });
   try {
     for (const url of readyUrls) {
-      const ready = await waitForHttp(url, { attempts: 300, intervalMs: 100, requestTimeoutMs: 2000, ready: () => true });
+      const ready = await waitForHttp(url, { attempts: o.prefix ? 3000 : 300, intervalMs: 100, requestTimeoutMs: o.prefix ? 20_000 : 2000, ready: () => true });
       if (ready !== "ready") throw new Error(`workerd never answered ${url}:\n${log.slice(-4000)}`);
     }
   } catch (error) {
@@ -81,6 +83,8 @@ export interface EdgeRuntime extends WorkerdProcess {
 /** The runtime's config (bench/workerd-config.ts) and, for CPU profiles, an inspector port. */
 export interface EdgeRuntimeOptions extends EdgeRuntimeConfig {
   inspectorPort?: number;
+  /** A command workerd runs under (startWorkerd). */
+  prefix?: string[];
 }
 
 export async function startEdgeRuntime(o: EdgeRuntimeOptions): Promise<EdgeRuntime> {
@@ -88,16 +92,16 @@ export async function startEdgeRuntime(o: EdgeRuntimeOptions): Promise<EdgeRunti
   const config = await writeEdgeRuntimeConfig(o);
   const edgeUrl = `http://127.0.0.1:${o.edgePort}`;
   const controlUrl = `http://127.0.0.1:${o.controlPort}`;
-  const proc = await startWorkerd(config, [`${edgeUrl}/healthz`, `${controlUrl}/`], { inspectorPort: o.inspectorPort, cwd: o.dir });
+  const proc = await startWorkerd(config, [`${edgeUrl}/healthz`, `${controlUrl}/`], { inspectorPort: o.inspectorPort, cwd: o.dir, prefix: o.prefix });
   return { ...proc, edgeUrl, controlUrl, control: new Control(controlUrl) };
 }
 
 export type BareRuntime = WorkerdProcess & { url: string };
 
-export async function startBareRuntime(o: { dir: string; port: number; page: string; headers: [string, string][]; compatibilityDate: string; inspectorPort?: number }): Promise<BareRuntime> {
+export async function startBareRuntime(o: { dir: string; port: number; page: string; headers: [string, string][]; compatibilityDate: string; inspectorPort?: number; prefix?: string[] }): Promise<BareRuntime> {
   const config = await writeBareRuntimeConfig(o);
   const url = `http://127.0.0.1:${o.port}`;
-  return { ...(await startWorkerd(config, [`${url}/`], { cwd: o.dir, inspectorPort: o.inspectorPort })), url };
+  return { ...(await startWorkerd(config, [`${url}/`], { cwd: o.dir, inspectorPort: o.inspectorPort, prefix: o.prefix })), url };
 }
 
 /** The control worker's routes (bench/workerd-control.worker.js). */

@@ -2,22 +2,25 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
 /**
- * The edge benchmarks load the servers with Debian's `wrk` and compare them with Debian's `nginx`.
+ * The edge benchmarks load the servers with Debian's `wrk`, compare them with Debian's `nginx` and
+ * count instructions with Debian's `valgrind` (bench/instruction-count.ts).
  * A bench that cannot run must not vanish from the table (the README's figures would go stale
  * silently), so a missing tool is installed the way `npm test` installs Chromium
  * (scripts/ensure-chromium.ts): apt-get when running as root on Debian, otherwise an error naming
  * the command that fixes it — which fails the bench, and so the run.
  */
-export const TOOLS = { nginx: { path: "/usr/sbin/nginx", pkg: "nginx" }, wrk: { path: "/usr/bin/wrk", pkg: "wrk" } } as const;
+export const TOOLS = { nginx: { path: "/usr/sbin/nginx", pkg: "nginx" }, wrk: { path: "/usr/bin/wrk", pkg: "wrk" }, valgrind: { path: "/usr/bin/valgrind", pkg: "valgrind" } } as const;
 
 export type Tool = keyof typeof TOOLS;
 
-let installed: Promise<void> | null = null;
+const installing = new Map<string, Promise<void>>();
 
 /** Makes sure every tool in `tools` exists, installing the missing ones once per process. */
 export function ensureTools(tools: readonly Tool[] = ["nginx", "wrk"]): Promise<void> {
-  installed ??= Promise.resolve().then(() => install(tools));
-  return installed;
+  const key = [...tools].sort().join(" ");
+  let done = installing.get(key);
+  if (!done) installing.set(key, (done = Promise.resolve().then(() => install(tools))));
+  return done;
 }
 
 function install(tools: readonly Tool[]): void {
