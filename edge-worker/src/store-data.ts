@@ -199,8 +199,17 @@ export async function refreshSnapshots(env: Env, store: string): Promise<{ setti
   return { settings, selections };
 }
 
+// One key string per store and persona, made once: a key joined on every hit is a new string the
+// memo's Map must flatten and hash again.
+const selectionKeys = new Map<string, Partial<Record<Persona, string>>>();
+
 function selectionMemoKey(store: string, persona: Persona): string {
-  return `${store}\u0000${persona}`;
+  let keys = selectionKeys.get(store);
+  if (!keys) {
+    if (selectionKeys.size >= 1000) selectionKeys.clear();
+    selectionKeys.set(store, (keys = {}));
+  }
+  return (keys[persona] ??= `${store}\u0000${persona}`);
 }
 
 function later(waiter: Waiter, work: Promise<unknown>): void {
