@@ -181,7 +181,10 @@ async function measure(): Promise<EdgeFigures> {
     // The miss storm: the generator holds the job, as an LLM would for seconds, so every shopper misses.
     await fetch(`${generatorUrl}/__control`, { method: "POST", body: JSON.stringify({ store: "bench-miss", behaviour: "hold" }) }).then((r) => r.text());
 
-    bare = await startBareRuntime({ dir: join(dir, "bare"), port: PORTS.bareWorkerd, page, headers: replayed, compatibilityDate: COMPATIBILITY_DATE });
+    // The bare worker, and the edge again on its state on disk (profiles, instruction counts), by directory name.
+    const startBare = (name: string, o: { inspectorPort?: number; prefix?: string[] } = {}) => startBareRuntime({ dir: join(dir, name), port: PORTS.bareWorkerd, page, headers: replayed, compatibilityDate: COMPATIBILITY_DATE, ...o });
+    const restartEdge = (name: string, o: { inspectorPort?: number; prefix?: string[] }) => startEdgeRuntime({ ...runtime, stateDir: join(dir, "edge", "state"), dir: join(dir, name), ...o });
+    bare = await startBare("bare");
     nginx = await startNginx(PORTS.nginx, page);
 
     const checks: [string, string][] = [
@@ -266,13 +269,13 @@ async function measure(): Promise<EdgeFigures> {
       await edge.stop();
       edge = null;
       await bare.stop();
-      const profiledEdge = await startEdgeRuntime({ ...runtime, stateDir: join(dir, "edge", "state"), dir: join(dir, "edge-profiled"), inspectorPort: PORTS.inspector });
+      const profiledEdge = await restartEdge("edge-profiled", { inspectorPort: PORTS.inspector });
       edge = profiledEdge;
       const seconds = Math.max(3, SECONDS);
       const edgeProfile = await profileLoad({ inspectorPort: PORTS.inspector, service: "edge", mapFile: join(bundleDir, "index.js.map"), url: edgeUrl, warmUrl: `${edgeUrl}/s/bench-hit?persona=explorer&shopper=warm`, script: targets.edgeMemory.script, seconds, name: "edge-memory-hits" });
       await profiledEdge.stop();
       edge = null;
-      bare = await startBareRuntime({ dir: join(dir, "bare-profiled"), port: PORTS.bareWorkerd, page, headers: replayed, compatibilityDate: COMPATIBILITY_DATE, inspectorPort: PORTS.inspector });
+      bare = await startBare("bare-profiled", { inspectorPort: PORTS.inspector });
       const bareProfile = await profileLoad({ inspectorPort: PORTS.inspector, service: "bare", url: bare.url, warmUrl: `${bare.url}/`, script: targets.bareWorkerd.script, seconds, name: "bare-worker" });
       profile = { edge: edgeProfile, bare: bareProfile };
       console.log(`  edge profile (${edgeProfile.file}): ${describeProfile(edgeProfile, 20)}\n  bare profile (${bareProfile.file}): ${describeProfile(bareProfile, 20)}`);
@@ -291,14 +294,14 @@ async function measure(): Promise<EdgeFigures> {
       const outDir = join(tmpdir(), `wand-callgrind-${Date.now()}`);
       await mkdir(outDir, { recursive: true });
       const prefix = callgrindPrefix(outDir);
-      const counted = await startEdgeRuntime({ ...runtime, stateDir: join(dir, "edge", "state"), dir: join(dir, "edge-counted"), prefix });
+      const counted = await restartEdge("edge-counted", { prefix });
       edge = counted;
       const count = (pid: number, url: string, script: string, warmSeconds = INSTRUCTION_WARM_SECONDS) => instructionsPerRequest({ pid, outDir, url, script, warmSeconds, seconds: INSTRUCTION_SECONDS });
       const edgeMemory = await count(counted.pid, edgeUrl, targets.edgeMemory.script, INSTRUCTION_FIRST_WARM_SECONDS);
       const edgeRepeat = await count(counted.pid, edgeUrl, targets.edgeRepeat.script);
       await counted.stop();
       edge = null;
-      bare = await startBareRuntime({ dir: join(dir, "bare-counted"), port: PORTS.bareWorkerd, page, headers: replayed, compatibilityDate: COMPATIBILITY_DATE, prefix });
+      bare = await startBare("bare-counted", { prefix });
       const bareWorkerd = await count(bare.pid, bare.url, targets.bareWorkerd.script, INSTRUCTION_FIRST_WARM_SECONDS);
       instructions = { edgeMemory, edgeRepeat, bareWorkerd };
       console.log(

@@ -55,12 +55,13 @@ export async function startWorkerd(config: string, readyUrls: string[], o: { ins
   for (const url of readyUrls) if (await answers(url)) throw new Error(`${new URL(url).host} is already in use (a server left from an earlier run?)`);
   let log = "";
   const args = ["serve", "--experimental", ...(o.inspectorPort ? [`--inspector-addr=127.0.0.1:${o.inspectorPort}`] : []), config];
-  const [command, ...before] = o.prefix?.length ? o.prefix : [WORKERD];
-  const child = spawnGroup(command!, o.prefix?.length ? [...before, WORKERD, ...args] : args, { cwd: o.cwd, env: process.env, onOutput: (c) => (log = (log + c.toString("utf8")).slice(-20_000)) });
+  const slow = Boolean(o.prefix?.length);
+  const [command, ...commandArgs] = [...(o.prefix ?? []), WORKERD, ...args];
+  const child = spawnGroup(command!, commandArgs, { cwd: o.cwd, env: process.env, onOutput: (c) => (log = (log + c.toString("utf8")).slice(-20_000)) });
   const stop = () => stopGroup(child, { graceMs: 3000 });
   try {
     for (const url of readyUrls) {
-      const ready = await waitForHttp(url, { attempts: o.prefix ? 3000 : 300, intervalMs: 100, requestTimeoutMs: o.prefix ? 20_000 : 2000, ready: () => true });
+      const ready = await waitForHttp(url, { attempts: slow ? 3000 : 300, intervalMs: 100, requestTimeoutMs: slow ? 20_000 : 2000, ready: () => true });
       if (ready !== "ready") throw new Error(`workerd never answered ${url}:\n${log.slice(-4000)}`);
     }
   } catch (error) {

@@ -249,14 +249,19 @@ interface HitPlan {
   prepared: PreparedPage;
   form?: string;
   headers?: Headers;
+  /** What is this request's shopper's own: never taken over from a seed. */
+  own?: ShopperOwn;
+}
+
+interface ShopperOwn {
   /** The shopper's Wand-Exposure value and the exposureGeneration it was recorded under. */
   exposure?: { generation: number; value: string };
   /**
-   * This shopper's response headers: the template with their own Set-Cookie and Wand-Exposure, for
-   * the exposure value they carry (a shopper's later views hand the runtime one Headers to copy,
-   * instead of three calls on each response's own copy).
+   * The shopper's response headers for that exposure: the template with their own Set-Cookie and
+   * Wand-Exposure (their later views hand the runtime one Headers to copy, instead of three calls on
+   * each response's own copy). Dropped when the exposure is recorded again.
    */
-  own?: { exposure: string; headers: Headers };
+  headers?: Headers;
 }
 
 const plans = new WeakMap<PersonaPageRequest, HitPlan>();
@@ -306,8 +311,8 @@ function memoryHit(env: Env, ctx: ExecutionContext, req: PersonaPageRequest): Re
   }
   if (!prepared) return null;
   let plan = unchanged && unchanged.prepared === prepared ? unchanged : undefined;
-  // What the seed derived, with this shopper's own exposure (made in respond).
-  if (plan && plan === seed) plans.set(req, (plan = { ...seed, exposure: undefined, own: undefined }));
+  // What the seed derived, with this shopper's own exposure and headers (made in respond).
+  if (plan && plan === seed) plans.set(req, (plan = { ...seed, own: undefined }));
   if (!plan && req.reused) {
     plans.set(req, (plan = { settings, signals, decision, base, market, arm, key, cached, prepared }));
     if (seedable) {
@@ -416,14 +421,18 @@ function respond(env: Env, ctx: ExecutionContext, req: PersonaPageRequest, s: Se
   recordRequest(env, ctx, req.store, persona, cache === "memory" || cache === "kv" || cache === "r2" ? "hit" : cache);
 
   const counted = settings.holdoutPercent > 0 && req.inExperiment !== false;
+  const own = plan ? (plan.own ??= {}) : undefined;
   let exposure = "";
   if (counted) {
     // A plan's shopper, arm and persona are fixed: recorded under this generation, it is recorded.
     const generation = exposureGeneration();
-    if (plan?.exposure && plan.exposure.generation === generation) exposure = plan.exposure.value;
+    if (own?.exposure?.generation === generation) exposure = own.exposure.value;
     else {
       exposure = exposureContent(recordExposure(env, ctx, { store: req.store, shopperId: req.shopperId, arm, persona }));
-      if (plan) plan.exposure = { generation, value: exposure };
+      if (own) {
+        own.exposure = { generation, value: exposure };
+        own.headers = undefined;
+      }
     }
   }
   const language = s.market.locale.pageLanguage;
@@ -446,10 +455,9 @@ function respond(env: Env, ctx: ExecutionContext, req: PersonaPageRequest, s: Se
   const headers = plan?.headers ?? pageHeaders(settings.shopDomain, persona, cache, s.waitedMs, req.headers, language);
   if (plan) plan.headers = headers;
   if (!req.shopperCookie && !exposure) return new Response(form, { headers });
-  if (plan) {
+  if (own) {
     // The plan's shopper: their headers are made once (the Response copies them, so they stay as made).
-    let own = plan.own;
-    if (own?.exposure !== exposure) plan.own = own = { exposure, headers: withShopperHeaders(new Headers(headers), req.shopperCookie, exposure) };
+    own.headers ??= withShopperHeaders(new Headers(headers), req.shopperCookie, exposure);
     return new Response(form, { headers: own.headers });
   }
   // Served once: the shopper's headers go on this response's own copy of the template.
