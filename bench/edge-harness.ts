@@ -53,7 +53,7 @@ export const HIT_HOLDOUT_PERCENT = 10;
  * exposure to record): 1 request in 5 records one, thousands a second — far above a large store's
  * average (1 million shoppers a day ≈ 12 a second).
  */
-export const HIT_VIEWS_PER_SHOPPER = 5;
+export const HIT_VIEWS_PER_SHOPPER = Number(process.env.BENCH_HIT_VIEWS ?? 5);
 /** Instruction counts under callgrind (BENCH_EDGE_INSTRUCTIONS=0 leaves them out): warm-up and window, s. */
 const INSTRUCTIONS = process.env.BENCH_EDGE_INSTRUCTIONS !== "0";
 // A process's first warm-up is long: V8 moves hot code to its top tier after so many calls, and

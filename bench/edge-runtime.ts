@@ -1,4 +1,5 @@
 import { execFile, type ChildProcess } from "node:child_process";
+import { appendFileSync } from "node:fs";
 import { mkdir, readdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -56,8 +57,19 @@ export async function startWorkerd(config: string, readyUrls: string[], o: { ins
   let log = "";
   const args = ["serve", "--experimental", ...(o.inspectorPort ? [`--inspector-addr=127.0.0.1:${o.inspectorPort}`] : []), config];
   const slow = Boolean(o.prefix?.length);
-  const [command, ...commandArgs] = [...(o.prefix ?? []), WORKERD, ...args];
-  const child = spawnGroup(command!, commandArgs, { cwd: o.cwd, env: process.env, onOutput: (c) => (log = (log + c.toString("utf8")).slice(-20_000)) });
+  // BENCH_WORKERD_LOG=<dir>: every workerd's whole output also goes to <dir>/workerd-<pid>.log,
+  // through a terminal (V8's traces go to stdout, which a pipe would hold back in workerd's buffer).
+  const logDir = process.env.BENCH_WORKERD_LOG;
+  const direct = [...(o.prefix ?? []), WORKERD, ...args];
+  const [command, ...commandArgs] = logDir ? ["script", "-qfec", direct.map((a) => `'${a}'`).join(" "), "/dev/null"] : direct;
+  const child = spawnGroup(command!, commandArgs, {
+    cwd: o.cwd,
+    env: process.env,
+    onOutput: (c) => {
+      log = (log + c.toString("utf8")).slice(-20_000);
+      if (logDir) appendFileSync(join(logDir, `workerd-${child.pid}.log`), c);
+    },
+  });
   const stop = () => stopGroup(child, { graceMs: 3000 });
   try {
     for (const url of readyUrls) {

@@ -208,10 +208,17 @@ export async function writeEdgeRuntimeConfig(o: EdgeRuntimeConfig): Promise<stri
       { name: "control", address: `127.0.0.1:${o.controlPort}`, http: {}, service: "control" },
     ],
     extensions: [{ modules: extensionModules }],
+    ...v8FlagsOf(),
   };
   const file = join(o.dir, "edge.capnp");
   await writeFile(file, workerdConfigText(config));
   return file;
+}
+
+/** BENCH_V8_FLAGS="--trace-gc …": V8 flags for every workerd the bench starts (a look at collections, not for figures). */
+function v8FlagsOf(): { v8Flags?: string[] } {
+  const flags = process.env.BENCH_V8_FLAGS?.split(" ").filter(Boolean);
+  return flags?.length ? { v8Flags: flags } : {};
 }
 
 /** A bare worker returning `page` with `headers` from memory: the runtime's ceiling for those bytes. */
@@ -237,6 +244,7 @@ export async function writeBareRuntimeConfig(o: { dir: string; port: number; pag
       },
     ],
     sockets: [{ name: "http", address: `127.0.0.1:${o.port}`, http: {}, service: "bare" }],
+    ...v8FlagsOf(),
   };
   const file = join(o.dir, "bare.capnp");
   await writeFile(file, workerdConfigText(config));

@@ -1,12 +1,13 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { cacheKey } from "../../core/cache-key.ts";
 import { latestPageKey } from "../../core/storage-keys.ts";
 import { eventually, generator, page, seedStore, uniqueStore } from "../test/helpers.ts";
 import { armOf, EXPOSURE_HEADER, parseExposure, shopperHash } from "../../core/experiment.ts";
 import type { PersonaSignals } from "../../core/types.ts";
 import { currentVariant, servePersonaPage, type PersonaPageRequest } from "./shopper-page.ts";
-import { loadSelection, loadSettings } from "./store-data.ts";
+import { forgetPages } from "./page-cache.ts";
+import { loadSelection, loadSettings, refreshSnapshots } from "./store-data.ts";
 
 async function keyOf(store: string, persona: "minimalist" | "explorer" | "dealhunter" | "loyalist") {
   const settings = (await loadSettings(env, store, null))!;
@@ -24,6 +25,8 @@ async function untilCached(path: string): Promise<Response> {
 }
 
 describe("GET /s/<store>", () => {
+  afterEach(() => vi.useRealTimers());
+
   it("answers a miss with the template at once, then serves the generated page from cache", async () => {
     const store = uniqueStore("miss");
     await seedStore(store);
@@ -196,6 +199,41 @@ describe("GET /s/<store>", () => {
     const second = await page(`/s/${store}`, { headers: { Cookie: jar } });
     await second.text();
     expect(second.headers.getSetCookie().some((c) => c.startsWith("wand_visits=2;"))).toBe(true);
+  });
+
+  it("serves a shopper's later views from their plan only while nothing it was made from has changed or expired", async () => {
+    // Plans need memos with a TTL (the test project runs with 0).
+    const ttlEnv = { ...env, SNAPSHOT_TTL_SECONDS: "60" } as Env;
+    const store = uniqueStore("plan-valid");
+    await seedStore(store);
+    const req: PersonaPageRequest = { store, shopperId: "planned", signals: { override: "explorer" }, baseUrl: "", allowOverride: true, reused: true };
+    const serve = async () => {
+      const ctx = createExecutionContext();
+      const res = await servePersonaPage(ttlEnv, ctx, req);
+      const body = await res.text();
+      await waitOnExecutionContext(ctx);
+      return { cache: res.headers.get("Wand-Cache"), body };
+    };
+    await serve();
+    await eventually(async () => (await serve()).cache === "memory");
+    const hit = await serve();
+    expect(hit.cache).toBe("memory");
+    // A purge of this isolate's page copy: the next view reads KV, as a view without a plan would.
+    forgetPages(await keyOf(store, "explorer"), store);
+    expect((await serve()).cache).toBe("kv");
+    expect((await serve()).cache).toBe("memory");
+    // Past the memory copy's lifetime (60 s), whatever the plan: the page is read from KV again.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + 61_000);
+    const later = await serve();
+    expect(later.cache).toBe("kv");
+    expect(later.body).toBe(hit.body);
+    vi.useRealTimers();
+    expect((await serve()).cache).toBe("memory");
+    // The merchant moves every shopper to the holdout: the settings refresh reaches the next view.
+    await seedStore(store, { settings: { holdoutPercent: 100 } });
+    await refreshSnapshots(ttlEnv, store);
+    expect((await serve()).cache).toBe("holdout");
   });
 
   it("starts a new shopper's plan from another shopper's of the same signals and arm: their own exposure, never a page keyed by shopper", async () => {

@@ -11,6 +11,7 @@ import type { MarketCards } from "./markets/market-cards.ts";
 import type { GenerationJob, Persona, PersonaDecision, PersonaSelection, PersonaSignals, ShopSettings } from "../../core/types.ts";
 import { HttpError, notFound } from "./http-error.ts";
 import { liveFactsNow, withLiveFacts } from "./live-cards.ts";
+import { memoEpoch, openReadWindow, readWindowEnd } from "./memo-epoch.ts";
 import { MemoryLru } from "./memory-cache.ts";
 import { lookupPage, memoryPage, type CachedPage, type PageLookup } from "./page-cache.ts";
 import { exposureGeneration, recordExposure } from "./experiment/record-exposure.ts";
@@ -225,8 +226,24 @@ async function servedForm(
  * which reads, refreshes and fills those memos. Both end in `respond`, so they answer alike.
  */
 export function servePersonaPage(env: Env, ctx: ExecutionContext, req: PersonaPageRequest): Response | Promise<Response> {
-  return memoryHit(env, ctx, req) ?? servePersonaPageAsync(env, ctx, req);
+  return plannedHit(env, ctx, req) ?? memoryHit(env, ctx, req) ?? servePersonaPageAsync(env, ctx, req);
 }
+
+/**
+ * A memory hit from the request's plan alone, or null: while no watched memo has changed since the
+ * plan's snapshots were peeked, and before the earliest expiry among them, each peek would give back
+ * the same objects (memo-epoch.ts), so none is made. Stats and the exposure are counted as on any hit.
+ */
+export function plannedHit(env: Env, ctx: ExecutionContext, req: PersonaPageRequest): Response | null {
+  const plan = plans.get(req);
+  if (plan?.served === undefined || plan.epoch !== memoEpoch()) return null;
+  const now = Date.now();
+  return now < (plan.validUntil ?? 0) ? respond(env, ctx, req, plan.served, plan, now) : null;
+}
+
+// A plan is peeked again at least this often, whatever its snapshots' lifetimes, so the page LRU sees
+// its hot entries touched (memory-cache.ts moves an entry to the recent end at most once a second).
+const PLAN_RECHECK_MS = 1000;
 
 /**
  * What a memory hit derived for one persona request object (the direct route keeps one per shopper,
@@ -251,15 +268,20 @@ interface HitPlan {
   headers?: Headers;
   /** What is this request's shopper's own: never taken over from a seed. */
   own?: ShopperOwn;
+  /** What respond serves from the plan (plannedHit), with the validity it was last peeked under. */
+  served?: Served;
+  epoch?: number;
+  validUntil?: number;
 }
 
 interface ShopperOwn {
   /** The shopper's Wand-Exposure value and the exposureGeneration it was recorded under. */
   exposure?: { generation: number; value: string };
   /**
-   * The shopper's response headers for that exposure: the template with their own Set-Cookie and
-   * Wand-Exposure (their later views hand the runtime one Headers to copy, instead of three calls on
-   * each response's own copy). Dropped when the exposure is recorded again.
+   * The shopper's response headers for that exposure: those of their first response under it, the
+   * template with their own Set-Cookie and Wand-Exposure (their later views hand the runtime one
+   * Headers to copy, instead of three calls on each response's own copy). Dropped when the exposure
+   * is recorded again.
    */
   headers?: Headers;
 }
@@ -274,13 +296,17 @@ const plans = new WeakMap<PersonaPageRequest, HitPlan>();
 const seeds = new WeakMap<PersonaSignals, Partial<Record<Arm, HitPlan>>>();
 
 function memoryHit(env: Env, ctx: ExecutionContext, req: PersonaPageRequest): Response | null {
-  const settings = req.settings?.store === req.store ? req.settings : peekSettings(env, req.store);
+  openReadWindow();
+  const epoch = memoEpoch();
+  const given = req.settings?.store === req.store;
+  const settings = given ? req.settings : peekSettings(env, req.store);
   if (!settings) return null;
   let last = plans.get(req);
   // A new request object of a URL shape the direct route has read starts from the plan another
   // shopper of the shape and arm made (pages keyed by persona, not by shopper).
   const seedable = req.reused === true && settings.scope !== "shopper";
-  const shopperArm = last ? undefined : armOfShopper(req.store, req.shopperId, settings.holdoutPercent);
+  // (A request served again keeps its arm in its plan: the per-isolate memo is for the others.)
+  const shopperArm = last ? undefined : req.reused ? armOf(req.store, req.shopperId, settings.holdoutPercent) : armOfShopper(req.store, req.shopperId, settings.holdoutPercent);
   const seed = shopperArm && seedable ? seeds.get(req.signals)?.[shopperArm] : undefined;
   last ??= seed;
   const same = last?.settings === settings ? last : undefined;
@@ -322,7 +348,16 @@ function memoryHit(env: Env, ctx: ExecutionContext, req: PersonaPageRequest): Re
     }
   }
   // Nothing was waited for: no time on storage.
-  return respond(env, ctx, req, { settings, selection, signals, persona: decision.persona, arm, cache, prepared, waitedMs: 0, market }, plan);
+  const served: Served = plan?.served ?? { settings, selection, signals, persona: decision.persona, arm, cache, prepared, waitedMs: 0, market };
+  if (plan) {
+    // Settings the caller gave count as peeked only while they are the memo's fresh copy.
+    const fresh = !given || peekSettings(env, req.store) === settings;
+    const now = Date.now();
+    plan.served = served;
+    plan.epoch = epoch;
+    plan.validUntil = fresh ? Math.min(readWindowEnd(), now + PLAN_RECHECK_MS) : 0;
+  }
+  return respond(env, ctx, req, served, plan);
 }
 
 /** servedForm from this isolate's memos without a promise, or undefined (then the async path). */
@@ -416,19 +451,19 @@ interface Served {
  * Stats, the exposure, this shopper's touches and the headers: the same for both paths. `plan`: a
  * memory hit's, which keeps the touches' form, the header template and the exposure it declared.
  */
-function respond(env: Env, ctx: ExecutionContext, req: PersonaPageRequest, s: Served, plan?: HitPlan): Response {
+function respond(env: Env, ctx: ExecutionContext, req: PersonaPageRequest, s: Served, plan?: HitPlan, now = Date.now()): Response {
   const { settings, persona, arm, cache, signals } = s;
-  recordRequest(env, ctx, req.store, persona, cache === "memory" || cache === "kv" || cache === "r2" ? "hit" : cache);
+  recordRequest(env, ctx, req.store, persona, cache === "memory" || cache === "kv" || cache === "r2" ? "hit" : cache, now);
 
   const counted = settings.holdoutPercent > 0 && req.inExperiment !== false;
   const own = plan ? (plan.own ??= {}) : undefined;
   let exposure = "";
   if (counted) {
     // A plan's shopper, arm and persona are fixed: recorded under this generation, it is recorded.
-    const generation = exposureGeneration();
+    const generation = exposureGeneration(now);
     if (own?.exposure?.generation === generation) exposure = own.exposure.value;
     else {
-      exposure = exposureContent(recordExposure(env, ctx, { store: req.store, shopperId: req.shopperId, arm, persona }));
+      exposure = exposureContent(recordExposure(env, ctx, { store: req.store, shopperId: req.shopperId, arm, persona }, now));
       if (own) {
         own.exposure = { generation, value: exposure };
         own.headers = undefined;
@@ -456,9 +491,12 @@ function respond(env: Env, ctx: ExecutionContext, req: PersonaPageRequest, s: Se
   if (plan) plan.headers = headers;
   if (!req.shopperCookie && !exposure) return new Response(form, { headers });
   if (own) {
-    // The plan's shopper: their headers are made once (the Response copies them, so they stay as made).
-    own.headers ??= withShopperHeaders(new Headers(headers), req.shopperCookie, exposure);
-    return new Response(form, { headers: own.headers });
+    // The plan's shopper: their later views hand the runtime the headers of their first (a Response
+    // copies the Headers it is given, and nothing changes a response's headers once respond made them).
+    if (own.headers) return new Response(form, { headers: own.headers });
+    const first = new Response(form, { headers });
+    own.headers = withShopperHeaders(first.headers, req.shopperCookie, exposure);
+    return first;
   }
   // Served once: the shopper's headers go on this response's own copy of the template.
   const response = new Response(form, { headers });

@@ -25,7 +25,7 @@ export function recordProxyRequest(env: Env, waiter: Pick<ExecutionContext, "wai
   maybeFlush(env, waiter);
 }
 
-export function recordRequest(env: Env, waiter: Pick<ExecutionContext, "waitUntil">, store: string, persona: Persona, outcome: RequestOutcome): void {
+export function recordRequest(env: Env, waiter: Pick<ExecutionContext, "waitUntil">, store: string, persona: Persona, outcome: RequestOutcome, now = Date.now()): void {
   let personas = pending.get(store);
   if (!personas) pending.set(store, (personas = new Map()));
   let c = personas.get(persona);
@@ -34,11 +34,10 @@ export function recordRequest(env: Env, waiter: Pick<ExecutionContext, "waitUnti
   else if (outcome === "miss") c.misses++;
   else if (outcome === "stale") c.stale++;
   else c.holdout++;
-  maybeFlush(env, waiter);
+  maybeFlush(env, waiter, now);
 }
 
-function maybeFlush(env: Env, waiter: Pick<ExecutionContext, "waitUntil">): void {
-  const now = Date.now();
+function maybeFlush(env: Env, waiter: Pick<ExecutionContext, "waitUntil">, now = Date.now()): void {
   if (!flushing && now - lastFlush >= edgeConfig(env).statsFlushMs) {
     lastFlush = now;
     flushing = true;

@@ -23,33 +23,55 @@ const MAX_REMEMBERED = 4000;
  * as does the number of calls a busy isolate makes; well inside waitUntil's 30 s.
  */
 export const FLUSH_DELAY_MS = 1000;
-// By store, day and raw shopper id (memory only; storage gets the hash) → the shopper's hash, so a
-// shopper's later pages that day need no hashing. When the current generation is full it becomes the
+// Of the current UTC day (both are cleared when it ends), by store, then by raw shopper id (memory
+// only; storage gets the hash) → the shopper's hash, so a shopper's later pages that day need no
+// hashing — and no key joined per request. When the current generation is full it becomes the
 // previous one and the oldest is dropped whole (deleting a Map's oldest entry one at a time leaves
 // holes that every later "oldest" lookup walks through: it showed up on the hit path's profile).
-let remembered = new Map<string, string>();
-let rememberedBefore = new Map<string, string>();
+type Remembered = Map<string, Map<string, string>>;
+let remembered: Remembered = new Map();
+let rememberedBefore: Remembered = new Map();
+let rememberedCount = 0;
+let rememberedDay = "";
 
-function rememberedShopper(key: string): string | undefined {
-  return remembered.get(key) ?? rememberedBefore.get(key);
+function rememberedShopper(day: string, store: string, shopperId: string): string | undefined {
+  if (day !== rememberedDay) {
+    rememberedDay = day;
+    remembered = new Map();
+    rememberedBefore = new Map();
+    rememberedCount = 0;
+  }
+  return remembered.get(store)?.get(shopperId) ?? rememberedBefore.get(store)?.get(shopperId);
 }
 
-function remember(key: string, shopper: string): void {
-  if (remembered.size >= MAX_REMEMBERED / 2) {
+function remember(store: string, shopperId: string, shopper: string): void {
+  if (rememberedCount >= MAX_REMEMBERED / 2) {
     rememberedBefore = remembered;
     remembered = new Map();
+    rememberedCount = 0;
   }
-  remembered.set(key, shopper);
+  let shoppers = remembered.get(store);
+  if (!shoppers) remembered.set(store, (shoppers = new Map()));
+  shoppers.set(shopperId, shopper);
+  rememberedCount++;
 }
 
-function forget(key: string): void {
-  remembered.delete(key);
-  rememberedBefore.delete(key);
+function forget(key: PendingKey): void {
+  if (key.day !== rememberedDay) return;
+  remembered.get(key.store)?.delete(key.shopperId);
+  rememberedBefore.get(key.store)?.delete(key.shopperId);
+}
+
+/** A pending row's shopper, as the memory of recorded exposures names them. */
+interface PendingKey {
+  day: string;
+  store: string;
+  shopperId: string;
 }
 
 interface Pending {
   rows: ExposureRecord[];
-  keys: string[];
+  keys: PendingKey[];
 }
 const pending = new Map<string, Pending>();
 /** When the pending flush was scheduled; 0 when none is. */
@@ -96,15 +118,14 @@ function dayOf(now: number): string {
 /** Records the exposure in the background and returns what the response declares (exposureContent, the Wand-Exposure header). */
 export function recordExposure(env: Env, waiter: Pick<ExecutionContext, "waitUntil">, e: Exposure, now = Date.now()): ExposureMark {
   const day = dayOf(now);
-  const key = `${e.store}\u0000${day}\u0000${e.shopperId}`;
-  let shopper = rememberedShopper(key);
+  let shopper = rememberedShopper(day, e.store, e.shopperId);
   if (shopper === undefined) {
     shopper = shopperHash(e.store, e.shopperId);
-    remember(key, shopper);
+    remember(e.store, e.shopperId, shopper);
     let batch = pending.get(e.store);
     if (!batch) pending.set(e.store, (batch = { rows: [], keys: [] }));
     batch.rows.push({ day, shopper, arm: e.arm, persona: e.persona });
-    batch.keys.push(key);
+    batch.keys.push({ day, store: e.store, shopperId: e.shopperId });
     if (flushScheduledAt === 0 || now - flushScheduledAt > FLUSH_ABANDONED_MS) {
       flushScheduledAt = now;
       waiter.waitUntil(flushLater(env));
@@ -136,7 +157,8 @@ async function flushLater(env: Env): Promise<void> {
 /** Forgets this isolate's memory of recorded exposures and its unsent batch (tests, and after a store's data is cleared). */
 export function forgetRecordedExposures(): void {
   forgottenEpoch++;
-  remembered.clear();
-  rememberedBefore.clear();
+  remembered = new Map();
+  rememberedBefore = new Map();
+  rememberedCount = 0;
   pending.clear();
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { exposureDay, shopperHash } from "../../../core/experiment.ts";
 import { uniqueStore } from "../../test/helpers.ts";
 import { EdgeApi } from "../edge-api.ts";
-import { forgetRecordedExposures, recordExposure } from "./record-exposure.ts";
+import { exposureGeneration, forgetRecordedExposures, recordExposure } from "./record-exposure.ts";
 import { MAX_RANGE_DAYS, customerShopperId } from "../../../core/experiment.ts";
 import { forgetExperiment, forgetExperimentShopper, readExperimentCounts } from "./stats-read.ts";
 
@@ -95,5 +95,37 @@ describe("exposure recording and the admin's read", () => {
     await new EdgeApi(createExecutionContext(), env).forgetStore(store);
     expect((await readExperimentCounts(env, store, "2026-12-01", "2026-12-01")).exposures).toEqual([]);
     expect((await readExperimentCounts(env, other, "2026-12-01", "2026-12-01")).exposures).toHaveLength(1);
+  });
+
+  it("forgets the rows of a batch whose write failed, so the shoppers' next requests send them again", async () => {
+    const store = uniqueStore("retry");
+    // The store's exposure log refuses the first batch (a storage fault), then works again.
+    let refused = 0;
+    const faulty = {
+      ...env,
+      EXPOSURES: {
+        getByName: (name: string) => ({
+          recordMany: async () => {
+            refused++;
+            throw new Error(`storage unavailable for ${name}`);
+          },
+        }),
+      },
+    } as unknown as Env;
+    const before = exposureGeneration(DAY1);
+    const ctx = createExecutionContext();
+    recordExposure(faulty, ctx, { store, shopperId: "r1", arm: "wand", persona: "explorer" }, DAY1);
+    recordExposure(faulty, ctx, { store, shopperId: "r2", arm: "holdout", persona: "explorer" }, DAY1);
+    await waitOnExecutionContext(ctx);
+    expect(refused).toBe(1);
+    // Plans recorded under the old generation record again; the isolate's set no longer holds them.
+    expect(exposureGeneration(DAY1)).not.toBe(before);
+    await expose(store, "r1", "wand", DAY1);
+    await expose(store, "r2", "holdout", DAY1);
+    const counts = await readExperimentCounts(env, store, "2026-12-01", "2026-12-01");
+    expect(counts.exposures).toEqual([
+      { day: "2026-12-01", arm: "holdout", persona: "explorer", visitors: 1 },
+      { day: "2026-12-01", arm: "wand", persona: "explorer", visitors: 1 },
+    ]);
   });
 });
