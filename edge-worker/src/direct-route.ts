@@ -4,7 +4,7 @@ import { PERSONAS, type PersonaSignals, type ShopSettings } from "../../core/typ
 import { shopBaseUrl } from "../../core/urls.ts";
 import { HttpError, badRequest, methodNotAllowed, notFound } from "./http-error.ts";
 import { COUNTRY_VALUE, DIRECT_LOCALE_PARAMS, LANGUAGE_VALUE } from "./markets/page-locale.ts";
-import { plannedHit, servePersonaPage, type PersonaPageRequest } from "./shopper-page.ts";
+import { servePersonaPage, type PersonaPageRequest } from "./shopper-page.ts";
 import { loadSettings, peekSettings } from "./store-data.ts";
 
 /**
@@ -288,9 +288,6 @@ export function serveDirect(request: Request, url: DirectUrl, env: Env, ctx: Exe
 }
 
 function serveKnown(method: string, d: DirectRequest, env: Env, ctx: ExecutionContext): Response | Promise<Response> {
-  // A shopper's next view while nothing it was served from has changed: its plan alone.
-  const planned = d.forSettings ? plannedHit(env, ctx, d.forSettings.request) : null;
-  if (planned) return finish(method, planned);
   // Settings first, for the shop's base URL (servePersonaPage answers 404/503 when there are none).
   const known = peekSettings(env, d.base.store);
   if (known) {

@@ -1,5 +1,3 @@
-import { memoChanged, noteExpiry } from "./memo-epoch.ts";
-
 /**
  * A bounded LRU of strings in isolate memory, by entry count and total size, with a per-entry
  * lifetime. Cached pages are immutable per key, but a purge or a forced regeneration in another
@@ -25,8 +23,6 @@ export class MemoryLru<V> {
     private readonly maxEntries: number,
     private readonly maxBytes: number,
     private readonly ttlMs: number,
-    /** A memory hit's plan relies on it (memo-epoch.ts): changes bump the epoch, hits note their expiry. */
-    private readonly o: { watched?: boolean } = {},
   ) {}
 
   get(key: string, now = Date.now()): V | undefined {
@@ -42,13 +38,11 @@ export class MemoryLru<V> {
       this.items.delete(key);
       this.items.set(key, item);
     }
-    if (this.o.watched) noteExpiry(item.expires);
     return item.value;
   }
 
   set(key: string, value: V, size: number, now = Date.now()): void {
     if (size > this.maxBytes) return;
-    if (this.o.watched) memoChanged();
     const old = this.items.get(key);
     if (old) this.remove(key, old);
     this.items.set(key, { value, size, expires: now + this.ttlMs, touched: now });
@@ -80,7 +74,6 @@ export class MemoryLru<V> {
   }
 
   private remove(key: string, item: Item<V>): void {
-    if (this.o.watched) memoChanged();
     this.items.delete(key);
     this.bytes -= item.size;
   }

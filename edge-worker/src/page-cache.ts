@@ -29,7 +29,7 @@ export interface PageLookup {
 // Pages of 20-30 KB. With the prepared and rendered forms (touches.ts, 16 MB each), the templates
 // (8 MB) and the persona selections (store-data.ts, ~10 MB), memory stays under ~70 MB of an
 // isolate's 128 MB, whatever the size of the shops' catalogs.
-const pages = new MemoryLru<CachedPage>(256, 16 * 1024 * 1024, 60_000, { watched: true });
+const pages = new MemoryLru<CachedPage>(256, 16 * 1024 * 1024, 60_000);
 // A stale page is remembered only briefly: its replacement is being generated.
 const stalePages = new MemoryLru<CachedPage>(64, 4 * 1024 * 1024, 3_000);
 // A key found in no layer, remembered for a quarter of a second: while a page is generated, a storm

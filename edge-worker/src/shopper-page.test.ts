@@ -201,7 +201,7 @@ describe("GET /s/<store>", () => {
     expect(second.headers.getSetCookie().some((c) => c.startsWith("wand_visits=2;"))).toBe(true);
   });
 
-  it("serves a shopper's later views from their plan only while nothing it was made from has changed or expired", async () => {
+  it("shows a shopper's later views a purge, an expiry and a settings change at once, plan or not", async () => {
     // Plans need memos with a TTL (the test project runs with 0).
     const ttlEnv = { ...env, SNAPSHOT_TTL_SECONDS: "60" } as Env;
     const store = uniqueStore("plan-valid");

@@ -11,7 +11,6 @@ import type { MarketCards } from "./markets/market-cards.ts";
 import type { GenerationJob, Persona, PersonaDecision, PersonaSelection, PersonaSignals, ShopSettings } from "../../core/types.ts";
 import { HttpError, notFound } from "./http-error.ts";
 import { liveFactsNow, withLiveFacts } from "./live-cards.ts";
-import { memoEpoch, openReadWindow, readWindowEnd } from "./memo-epoch.ts";
 import { MemoryLru } from "./memory-cache.ts";
 import { lookupPage, memoryPage, type CachedPage, type PageLookup } from "./page-cache.ts";
 import { exposureGeneration, recordExposure } from "./experiment/record-exposure.ts";
@@ -226,24 +225,8 @@ async function servedForm(
  * which reads, refreshes and fills those memos. Both end in `respond`, so they answer alike.
  */
 export function servePersonaPage(env: Env, ctx: ExecutionContext, req: PersonaPageRequest): Response | Promise<Response> {
-  return plannedHit(env, ctx, req) ?? memoryHit(env, ctx, req) ?? servePersonaPageAsync(env, ctx, req);
+  return memoryHit(env, ctx, req) ?? servePersonaPageAsync(env, ctx, req);
 }
-
-/**
- * A memory hit from the request's plan alone, or null: while no watched memo has changed since the
- * plan's snapshots were peeked, and before the earliest expiry among them, each peek would give back
- * the same objects (memo-epoch.ts), so none is made. Stats and the exposure are counted as on any hit.
- */
-export function plannedHit(env: Env, ctx: ExecutionContext, req: PersonaPageRequest): Response | null {
-  const plan = plans.get(req);
-  if (plan?.served === undefined || plan.epoch !== memoEpoch()) return null;
-  const now = Date.now();
-  return now < (plan.validUntil ?? 0) ? respond(env, ctx, req, plan.served, plan, now) : null;
-}
-
-// A plan is peeked again at least this often, whatever its snapshots' lifetimes, so the page LRU sees
-// its hot entries touched (memory-cache.ts moves an entry to the recent end at most once a second).
-const PLAN_RECHECK_MS = 1000;
 
 /**
  * What a memory hit derived for one persona request object (the direct route keeps one per shopper,
@@ -268,10 +251,6 @@ interface HitPlan {
   headers?: Headers;
   /** What is this request's shopper's own: never taken over from a seed. */
   own?: ShopperOwn;
-  /** What respond serves from the plan (plannedHit), with the validity it was last peeked under. */
-  served?: Served;
-  epoch?: number;
-  validUntil?: number;
 }
 
 interface ShopperOwn {
@@ -296,17 +275,13 @@ const plans = new WeakMap<PersonaPageRequest, HitPlan>();
 const seeds = new WeakMap<PersonaSignals, Partial<Record<Arm, HitPlan>>>();
 
 function memoryHit(env: Env, ctx: ExecutionContext, req: PersonaPageRequest): Response | null {
-  openReadWindow();
-  const epoch = memoEpoch();
-  const given = req.settings?.store === req.store;
-  const settings = given ? req.settings : peekSettings(env, req.store);
+  const settings = req.settings?.store === req.store ? req.settings : peekSettings(env, req.store);
   if (!settings) return null;
   let last = plans.get(req);
   // A new request object of a URL shape the direct route has read starts from the plan another
   // shopper of the shape and arm made (pages keyed by persona, not by shopper).
   const seedable = req.reused === true && settings.scope !== "shopper";
-  // (A request served again keeps its arm in its plan: the per-isolate memo is for the others.)
-  const shopperArm = last ? undefined : req.reused ? armOf(req.store, req.shopperId, settings.holdoutPercent) : armOfShopper(req.store, req.shopperId, settings.holdoutPercent);
+  const shopperArm = last ? undefined : armOfShopper(req.store, req.shopperId, settings.holdoutPercent);
   const seed = shopperArm && seedable ? seeds.get(req.signals)?.[shopperArm] : undefined;
   last ??= seed;
   const same = last?.settings === settings ? last : undefined;
@@ -348,16 +323,7 @@ function memoryHit(env: Env, ctx: ExecutionContext, req: PersonaPageRequest): Re
     }
   }
   // Nothing was waited for: no time on storage.
-  const served: Served = plan?.served ?? { settings, selection, signals, persona: decision.persona, arm, cache, prepared, waitedMs: 0, market };
-  if (plan) {
-    // Settings the caller gave count as peeked only while they are the memo's fresh copy.
-    const fresh = !given || peekSettings(env, req.store) === settings;
-    const now = Date.now();
-    plan.served = served;
-    plan.epoch = epoch;
-    plan.validUntil = fresh ? Math.min(readWindowEnd(), now + PLAN_RECHECK_MS) : 0;
-  }
-  return respond(env, ctx, req, served, plan);
+  return respond(env, ctx, req, { settings, selection, signals, persona: decision.persona, arm, cache, prepared, waitedMs: 0, market }, plan);
 }
 
 /** servedForm from this isolate's memos without a promise, or undefined (then the async path). */

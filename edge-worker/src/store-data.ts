@@ -4,7 +4,6 @@ import { PERSONAS, type CatalogProduct, type Persona, type PersonaSelection, typ
 import { readProductsByHandles } from "./catalog/product-rows.ts";
 import { readSelection, refreshSelections } from "./catalog/selection-store.ts";
 import { edgeConfig } from "./config.ts";
-import { memoChanged, noteExpiry } from "./memo-epoch.ts";
 import { ValidatedSnapshots, jsonOrNull } from "./validated-snapshots.ts";
 
 /**
@@ -37,15 +36,8 @@ type Waiter = Pick<ExecutionContext, "waitUntil"> | null;
 export class SnapshotMemo<T> {
   private readonly entries = new Map<string, Entry<T>>();
 
-  /**
-   * `limit` bounds the memory a scan of many stores can take (entries are dropped oldest first).
-   * `watched`: a memory hit's plan relies on it (memo-epoch.ts): its changes bump the epoch and its
-   * peeks note their entry's expiry.
-   */
-  constructor(
-    private readonly limit: number,
-    private readonly o: { watched?: boolean } = {},
-  ) {}
+  /** `limit` bounds the memory a scan of many stores can take (entries are dropped oldest first). */
+  constructor(private readonly limit: number) {}
 
   /**
    * Only settled values are shared between requests, never a promise in flight: workerd refuses I/O
@@ -89,25 +81,18 @@ export class SnapshotMemo<T> {
   peek(key: string, ttlMs: number): T | undefined {
     if (ttlMs <= 0) return undefined;
     const hit = this.entries.get(key);
-    if (!hit || hit.expires <= Date.now()) return undefined;
-    if (this.o.watched) noteExpiry(hit.expires);
-    return hit.value;
+    return hit && hit.expires > Date.now() ? hit.value : undefined;
   }
 
   delete(key: string): void {
-    if (this.entries.delete(key)) this.changed();
+    this.entries.delete(key);
   }
 
   deleteWhere(match: (key: string) => boolean): void {
-    for (const key of [...this.entries.keys()]) if (match(key)) this.delete(key);
-  }
-
-  private changed(): void {
-    if (this.o.watched) memoChanged();
+    for (const key of [...this.entries.keys()]) if (match(key)) this.entries.delete(key);
   }
 
   private set(key: string, value: T, ttlMs: number): void {
-    this.changed();
     this.entries.delete(key);
     if (this.entries.size >= this.limit) this.entries.delete(this.entries.keys().next().value as string);
     this.entries.set(key, { value, expires: Date.now() + ttlMs, refreshing: 0 });
@@ -116,8 +101,8 @@ export class SnapshotMemo<T> {
 
 // Settings are ~1 KB: one per store. A selection is up to ~40 KB (24 products, clipped
 // descriptions): 256 of them stay near 10 MB of an isolate's 128 MB.
-const settingsMemo = new SnapshotMemo<ShopSettings | null>(1000, { watched: true });
-const selectionMemo = new SnapshotMemo<PersonaSelection>(256, { watched: true });
+const settingsMemo = new SnapshotMemo<ShopSettings | null>(1000);
+const selectionMemo = new SnapshotMemo<PersonaSelection>(256);
 const productsMemo = new SnapshotMemo<CatalogProduct[]>(128);
 // The settings snapshots' bytes and what they parsed to: an unchanged refresh keeps the object.
 const settingsSnapshots = new ValidatedSnapshots<ShopSettings>(1000);

@@ -1,5 +1,4 @@
 import { edgeConfig } from "../config.ts";
-import { noteExpiry } from "../memo-epoch.ts";
 import { SnapshotMemo } from "../store-data.ts";
 import { ValidatedSnapshots, jsonOrNull } from "../validated-snapshots.ts";
 import { askMarketsRefresh, type MarketsWork } from "./markets-refresh.ts";
@@ -37,7 +36,7 @@ export class KvSnapshots<T extends { store: string; fetchedAt: number }> {
   private readonly validated: ValidatedSnapshots<T>;
 
   constructor(private readonly kind: KvSnapshotKind<T>) {
-    this.memo = new SnapshotMemo<T | null>(kind.limit, { watched: true });
+    this.memo = new SnapshotMemo<T | null>(kind.limit);
     this.validated = new ValidatedSnapshots<T>(kind.limit);
   }
 
@@ -81,8 +80,6 @@ export class KvSnapshots<T extends { store: string; fetchedAt: number }> {
   }
 
   private checked(env: Env, store: string, value: T | null, waiter: Waiter): T | null {
-    // A hit's plan is served again only while this peek would not ask for a refresh (memo-epoch.ts).
-    noteExpiry(value === null ? 0 : value.fetchedAt + this.kind.ttlMs);
     if (value === null || Date.now() - value.fetchedAt > this.kind.ttlMs) askMarketsRefresh(env, store, [this.kind.work], waiter);
     return value;
   }

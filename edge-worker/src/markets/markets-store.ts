@@ -4,7 +4,6 @@ import { parseShopMarkets, shopMarketsSchema, singleMarketShop, type ShopMarkets
 import { marketsKey } from "../../../core/storage-keys.ts";
 import { DEFAULT_JOB_LANGUAGE } from "../../../core/types.ts";
 import { edgeConfig } from "../config.ts";
-import { noteExpiry } from "../memo-epoch.ts";
 import { SnapshotMemo } from "../store-data.ts";
 import { ValidatedSnapshots, jsonOrNull } from "../validated-snapshots.ts";
 import { askMarketsRefresh } from "./markets-refresh.ts";
@@ -91,7 +90,7 @@ async function defaultShopMarkets(env: MarketsEnv, store: string): Promise<ShopM
 }
 
 // ~2 KB per shop with a few markets; one per store.
-const memo = new SnapshotMemo<StoredShopMarkets>(1000, { watched: true });
+const memo = new SnapshotMemo<StoredShopMarkets>(1000);
 // The snapshots' bytes and what they parsed to: an unchanged refresh keeps the object.
 const validated = new ValidatedSnapshots<StoredShopMarkets>(1000);
 
@@ -116,10 +115,6 @@ export function peekShopMarkets(env: Env, store: string, waiter: Waiter): ShopMa
 }
 
 function checked(env: Env, store: string, stored: StoredShopMarkets, waiter: Waiter): ShopMarkets {
-  if (stored.source === "shopify" && stored.syncedAt > 0) {
-    // A hit's plan is served again only until this copy is old enough to ask for a refresh (memo-epoch.ts).
-    noteExpiry(stored.syncedAt + MARKETS_TTL_MS);
-    if (Date.now() - stored.syncedAt > MARKETS_TTL_MS) askMarketsRefresh(env, store, ["markets"], waiter);
-  }
+  if (stored.source === "shopify" && stored.syncedAt > 0 && Date.now() - stored.syncedAt > MARKETS_TTL_MS) askMarketsRefresh(env, store, ["markets"], waiter);
   return stored.markets;
 }
