@@ -23,7 +23,7 @@ const MAX_REMEMBERED = 4000;
  * as does the number of calls a busy isolate makes; well inside waitUntil's 30 s.
  */
 export const FLUSH_DELAY_MS = 1000;
-// Of the current UTC day (both are cleared when it ends), by store, then by raw shopper id (memory
+// Of the current UTC day (dayOf clears them when it ends), by store, then by raw shopper id (memory
 // only; storage gets the hash) → the shopper's hash, so a shopper's later pages that day need no
 // hashing — and no key joined per request. When the current generation is full it becomes the
 // previous one and the oldest is dropped whole (deleting a Map's oldest entry one at a time leaves
@@ -32,15 +32,14 @@ type Remembered = Map<string, Map<string, string>>;
 let remembered: Remembered = new Map();
 let rememberedBefore: Remembered = new Map();
 let rememberedCount = 0;
-let rememberedDay = "";
 
-function rememberedShopper(day: string, store: string, shopperId: string): string | undefined {
-  if (day !== rememberedDay) {
-    rememberedDay = day;
-    remembered = new Map();
-    rememberedBefore = new Map();
-    rememberedCount = 0;
-  }
+function forgetAllRemembered(): void {
+  remembered = new Map();
+  rememberedBefore = new Map();
+  rememberedCount = 0;
+}
+
+function rememberedShopper(store: string, shopperId: string): string | undefined {
   return remembered.get(store)?.get(shopperId) ?? rememberedBefore.get(store)?.get(shopperId);
 }
 
@@ -56,22 +55,17 @@ function remember(store: string, shopperId: string, shopper: string): void {
   rememberedCount++;
 }
 
-function forget(key: PendingKey): void {
-  if (key.day !== rememberedDay) return;
-  remembered.get(key.store)?.delete(key.shopperId);
-  rememberedBefore.get(key.store)?.delete(key.shopperId);
-}
-
-/** A pending row's shopper, as the memory of recorded exposures names them. */
-interface PendingKey {
-  day: string;
-  store: string;
-  shopperId: string;
+/** A row whose write failed: its shopper is recorded again at their next request (if still that day). */
+function forget(store: string, day: string, shopperId: string): void {
+  if (day !== dayName) return;
+  remembered.get(store)?.delete(shopperId);
+  rememberedBefore.get(store)?.delete(shopperId);
 }
 
 interface Pending {
   rows: ExposureRecord[];
-  keys: PendingKey[];
+  /** The raw shopper id of each row (rows carry the hash). */
+  shopperIds: string[];
 }
 const pending = new Map<string, Pending>();
 /** When the pending flush was scheduled; 0 when none is. */
@@ -102,7 +96,7 @@ export interface Exposure {
   persona: Persona;
 }
 
-// The current UTC day, recomputed only when a request falls outside it.
+// The current UTC day, recomputed only when a request falls outside it (the remembered shoppers are that day's).
 let dayStart = 0;
 let dayEnd = 0;
 let dayName = "";
@@ -111,6 +105,7 @@ function dayOf(now: number): string {
     dayStart = Math.floor(now / 86_400_000) * 86_400_000;
     dayEnd = dayStart + 86_400_000;
     dayName = exposureDay(dayStart);
+    forgetAllRemembered();
   }
   return dayName;
 }
@@ -118,14 +113,14 @@ function dayOf(now: number): string {
 /** Records the exposure in the background and returns what the response declares (exposureContent, the Wand-Exposure header). */
 export function recordExposure(env: Env, waiter: Pick<ExecutionContext, "waitUntil">, e: Exposure, now = Date.now()): ExposureMark {
   const day = dayOf(now);
-  let shopper = rememberedShopper(day, e.store, e.shopperId);
+  let shopper = rememberedShopper(e.store, e.shopperId);
   if (shopper === undefined) {
     shopper = shopperHash(e.store, e.shopperId);
     remember(e.store, e.shopperId, shopper);
     let batch = pending.get(e.store);
-    if (!batch) pending.set(e.store, (batch = { rows: [], keys: [] }));
+    if (!batch) pending.set(e.store, (batch = { rows: [], shopperIds: [] }));
     batch.rows.push({ day, shopper, arm: e.arm, persona: e.persona });
-    batch.keys.push({ day, store: e.store, shopperId: e.shopperId });
+    batch.shopperIds.push(e.shopperId);
     if (flushScheduledAt === 0 || now - flushScheduledAt > FLUSH_ABANDONED_MS) {
       flushScheduledAt = now;
       waiter.waitUntil(flushLater(env));
@@ -145,7 +140,7 @@ async function flushLater(env: Env): Promise<void> {
         try {
           await env.EXPOSURES.getByName(store).recordMany(batch.rows.slice(i, i + MAX_RECORD_BATCH));
         } catch (error) {
-          for (const key of batch.keys.slice(i, i + MAX_RECORD_BATCH)) forget(key);
+          for (let k = i; k < Math.min(i + MAX_RECORD_BATCH, batch.rows.length); k++) forget(store, batch.rows[k]!.day, batch.shopperIds[k]!);
           forgottenEpoch++;
           console.warn("exposures not recorded", store, error);
         }
@@ -157,8 +152,6 @@ async function flushLater(env: Env): Promise<void> {
 /** Forgets this isolate's memory of recorded exposures and its unsent batch (tests, and after a store's data is cleared). */
 export function forgetRecordedExposures(): void {
   forgottenEpoch++;
-  remembered = new Map();
-  rememberedBefore = new Map();
-  rememberedCount = 0;
+  forgetAllRemembered();
   pending.clear();
 }
