@@ -40,7 +40,9 @@ import { cpuSeconds } from "./process-usage.ts";
 const PORTS = { edge: 18210, control: 18211, bareWorkerd: 18212, nginx: 18213, generator: 18214, inspector: 18215 };
 const COMPATIBILITY_DATE = "2026-07-01";
 
-export const ROUNDS = Number(process.env.BENCH_EDGE_ROUNDS ?? 5);
+// Nine rounds: on a host whose speed swings between neighbouring 4 s runs (per-round ratios of one
+// run from 0.69 to 1.27 here), five left the median a coin toss near the target.
+export const ROUNDS = Number(process.env.BENCH_EDGE_ROUNDS ?? 9);
 export const SECONDS = Number(process.env.BENCH_EDGE_SECONDS ?? 4);
 const WARMUP_SECONDS = 1;
 export const SHOPPERS = 1000;
@@ -54,13 +56,17 @@ export const HIT_HOLDOUT_PERCENT = 10;
  * average (1 million shoppers a day ≈ 12 a second).
  */
 export const HIT_VIEWS_PER_SHOPPER = Number(process.env.BENCH_HIT_VIEWS ?? 5);
-/** Instruction counts under callgrind (BENCH_EDGE_INSTRUCTIONS=0 leaves them out): warm-up and window, s. */
+/**
+ * Instruction counts under callgrind (BENCH_EDGE_INSTRUCTIONS=0 leaves them out): warm-up and window,
+ * s (BENCH_INSTRUCTION_SECONDS: a longer window takes in more of the collections, which otherwise
+ * move a 20 s window's figure by several percent as one falls into it or not).
+ */
 const INSTRUCTIONS = process.env.BENCH_EDGE_INSTRUCTIONS !== "0";
 // A process's first warm-up is long: V8 moves hot code to its top tier after so many calls, and
 // under valgrind a shorter one left a run-to-run spread of ±8 % in the edge's JavaScript alone.
 const INSTRUCTION_FIRST_WARM_SECONDS = 90;
 const INSTRUCTION_WARM_SECONDS = 20;
-const INSTRUCTION_SECONDS = 20;
+export const INSTRUCTION_SECONDS = Number(process.env.BENCH_INSTRUCTION_SECONDS ?? 60);
 
 export interface InstructionCounts {
   edgeMemory: InstructionFigures;
@@ -81,6 +87,8 @@ export interface EdgeFigures {
   results: Record<ConfigName, CpuLoadFigures>;
   /** Median over the rounds of each round's ratio (neighbouring runs). */
   ratios: { memoryHitVsBare: number; repeatHitVsBare: number; kvHitVsBare: number; memoryHitVsNginx: number; missP99VsHitP99: number };
+  /** Each round's memory hits over the bare worker (requests/s of neighbouring runs), in round order. */
+  memoryHitVsBareByRound: number[];
   /** 1-minute load average when the measurement started (2 cores shared with other work). */
   loadAverage: number;
   pageBytes: number;
@@ -235,7 +243,12 @@ async function measure(): Promise<EdgeFigures> {
       }
     }
     const results = Object.fromEntries(order.map((c) => [c, medianFigures(runs[c])])) as Record<ConfigName, CpuLoadFigures>;
-    const perRound = (a: CpuLoadFigures[], b: CpuLoadFigures[], f: (x: CpuLoadFigures, y: CpuLoadFigures) => number) => (a.length && b.length ? median(a.map((x, i) => f(x, b[i]!))) : 0);
+    const byRound = (a: CpuLoadFigures[], b: CpuLoadFigures[], f: (x: CpuLoadFigures, y: CpuLoadFigures) => number) => (a.length && b.length ? a.map((x, i) => f(x, b[i]!)) : []);
+    const perRound = (a: CpuLoadFigures[], b: CpuLoadFigures[], f: (x: CpuLoadFigures, y: CpuLoadFigures) => number) => {
+      const values = byRound(a, b, f);
+      return values.length ? median(values) : 0;
+    };
+    const memoryHitVsBareByRound = byRound(runs.edgeMemory, runs.bareWorkerd, (x, y) => x.rps / y.rps);
     const ratios = {
       memoryHitVsBare: perRound(runs.edgeMemory, runs.bareWorkerd, (x, y) => x.rps / y.rps),
       repeatHitVsBare: perRound(runs.edgeRepeat, runs.bareWorkerd, (x, y) => x.rps / y.rps),
@@ -298,18 +311,25 @@ async function measure(): Promise<EdgeFigures> {
       edge = counted;
       const count = (pid: number, url: string, script: string, warmSeconds = INSTRUCTION_WARM_SECONDS) => instructionsPerRequest({ pid, outDir, url, script, warmSeconds, seconds: INSTRUCTION_SECONDS });
       const edgeMemory = await count(counted.pid, edgeUrl, targets.edgeMemory.script, INSTRUCTION_FIRST_WARM_SECONDS);
-      const edgeRepeat = await count(counted.pid, edgeUrl, targets.edgeRepeat.script);
+      // BENCH_INSTRUCTION_ONLY=edgeMemory: the memory hits alone (a quicker look at a change; the others report 0).
+      const none = { perRequest: 0, requests: 0 };
+      const memoryOnly = process.env.BENCH_INSTRUCTION_ONLY === "edgeMemory";
+      const edgeRepeat = memoryOnly ? none : await count(counted.pid, edgeUrl, targets.edgeRepeat.script);
       await counted.stop();
       edge = null;
-      bare = await startBare("bare-counted", { prefix });
-      const bareWorkerd = await count(bare.pid, bare.url, targets.bareWorkerd.script, INSTRUCTION_FIRST_WARM_SECONDS);
+      let bareWorkerd = none;
+      if (!memoryOnly) {
+        const counted = await startBare("bare-counted", { prefix });
+        bare = counted;
+        bareWorkerd = await count(counted.pid, counted.url, targets.bareWorkerd.script, INSTRUCTION_FIRST_WARM_SECONDS);
+      }
       instructions = { edgeMemory, edgeRepeat, bareWorkerd };
       console.log(
         `  edge bench instructions per request (callgrind): memory hits ${edgeMemory.perRequest.toFixed(0)} (${edgeMemory.requests} requests), repeat views ${edgeRepeat.perRequest.toFixed(0)} (${edgeRepeat.requests}), bare worker ${bareWorkerd.perRequest.toFixed(0)} (${bareWorkerd.requests}): memory hits ${(bareWorkerd.perRequest / edgeMemory.perRequest).toFixed(3)}× the bare worker`,
       );
     }
 
-    return { results, ratios, loadAverage, pageBytes: Buffer.byteLength(page), generations: genStats.calls, generationShoppers: SHOPPERS, rounds: ROUNDS, seconds: SECONDS, profile, instructions };
+    return { results, ratios, memoryHitVsBareByRound, loadAverage, pageBytes: Buffer.byteLength(page), generations: genStats.calls, generationShoppers: SHOPPERS, rounds: ROUNDS, seconds: SECONDS, profile, instructions };
   } catch (error) {
     if (edge) console.error(`edge workerd output:\n${edge.output().slice(-3000)}`);
     throw error;

@@ -288,6 +288,11 @@ describe("GET /s/<store>", () => {
       const last = await serve(ra);
       expect(last.exposure).toEqual({ arm: "wand", persona: "explorer", shopper: shopperHash(store, a!) });
       expect(last.cookies).toEqual([cookieOf(a!)]);
+      // A copy of a's request made with a spread (c's id and cookie) is a request of its own: the
+      // plan a's request keeps does not come with it, so c is never answered with a's cookie.
+      const copy = await serve({ ...ra, shopperId: c!, shopperCookie: cookieOf(c!) });
+      expect(copy.cookies).toEqual([cookieOf(c!)]);
+      expect(copy.exposure).toEqual({ arm: "wand", persona: "explorer", shopper: shopperHash(store, c!) });
     }
   });
 });

@@ -265,7 +265,21 @@ interface ShopperOwn {
   headers?: Headers;
 }
 
-const plans = new WeakMap<PersonaPageRequest, HitPlan>();
+// A reused request's plan is a property of the request object itself (a symbol, not enumerable, so a
+// copy of the request made with a spread never carries it): a WeakMap holding the plans of the
+// thousand or so requests an isolate keeps made every full collection process them as ephemerons.
+const PLAN = Symbol("hit plan");
+type Planned = PersonaPageRequest & { [PLAN]?: HitPlan };
+
+function planOf(req: PersonaPageRequest): HitPlan | undefined {
+  return (req as Planned)[PLAN];
+}
+
+function keepPlan(req: PersonaPageRequest, plan: HitPlan): HitPlan {
+  if (Object.hasOwn(req, PLAN)) (req as Planned)[PLAN] = plan;
+  else Object.defineProperty(req, PLAN, { value: plan, writable: true, enumerable: false, configurable: false });
+  return plan;
+}
 // The latest plan per signals object and arm: the direct route's requests of one URL shape share
 // their signals object (direct-route.ts), so a new shopper's request starts from it. A seed is
 // checked like the request's own plan (settings, selection, market, page), not for the request's
@@ -277,11 +291,13 @@ const seeds = new WeakMap<PersonaSignals, Partial<Record<Arm, HitPlan>>>();
 function memoryHit(env: Env, ctx: ExecutionContext, req: PersonaPageRequest): Response | null {
   const settings = req.settings?.store === req.store ? req.settings : peekSettings(env, req.store);
   if (!settings) return null;
-  let last = plans.get(req);
+  let last = planOf(req);
   // A new request object of a URL shape the direct route has read starts from the plan another
   // shopper of the shape and arm made (pages keyed by persona, not by shopper).
   const seedable = req.reused === true && settings.scope !== "shopper";
-  const shopperArm = last ? undefined : armOfShopper(req.store, req.shopperId, settings.holdoutPercent);
+  // A reused request's plan keeps the arm: its first view computes it without the per-isolate memo
+  // (a key joined and kept per new shopper, read again only by requests that keep no plan).
+  const shopperArm = last ? undefined : req.reused ? armOf(req.store, req.shopperId, settings.holdoutPercent) : armOfShopper(req.store, req.shopperId, settings.holdoutPercent);
   const seed = shopperArm && seedable ? seeds.get(req.signals)?.[shopperArm] : undefined;
   last ??= seed;
   const same = last?.settings === settings ? last : undefined;
@@ -313,9 +329,9 @@ function memoryHit(env: Env, ctx: ExecutionContext, req: PersonaPageRequest): Re
   if (!prepared) return null;
   let plan = unchanged && unchanged.prepared === prepared ? unchanged : undefined;
   // What the seed derived, with this shopper's own exposure and headers (made in respond).
-  if (plan && plan === seed) plans.set(req, (plan = { ...seed, own: undefined }));
+  if (plan && plan === seed) plan = keepPlan(req, { ...seed, own: undefined });
   if (!plan && req.reused) {
-    plans.set(req, (plan = { settings, signals, decision, base, market, arm, key, cached, prepared }));
+    plan = keepPlan(req, { settings, signals, decision, base, market, arm, key, cached, prepared });
     if (seedable) {
       let byArm = seeds.get(signals);
       if (!byArm) seeds.set(signals, (byArm = {}));
